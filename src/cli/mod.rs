@@ -1,0 +1,125 @@
+//! The command line: argument definitions and one function per subcommand.
+
+mod advise;
+mod chat;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::case::CaseError;
+use crate::content::{Content, ContentError};
+use crate::i18n::Lang;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "schaalwijzer",
+    version,
+    about = "Scaling strategies for AI in Dutch government, as a chat bot"
+)]
+pub struct Args {
+    /// Load the questionnaire and advice data from this directory (with prompts/ and data/)
+    /// instead of the built-in copy.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the advice for a case file.
+    Advise {
+        /// The case file (TOML).
+        case: PathBuf,
+        /// Language of the output; defaults to the case file's language.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Markdown)]
+        format: Format,
+    },
+    /// Chat with the bot in the terminal; `/as NAME` switches the member.
+    Console {
+        /// The sled database directory [default: schaalwijzer/db in the user's data directory].
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// The channel name, so one database can hold several console trajectories.
+        #[arg(long, default_value = "main")]
+        channel: String,
+    },
+    /// Drive a case file through the engine as chat events and print the bot's posts.
+    Replay {
+        /// The case file (TOML).
+        case: PathBuf,
+        /// Store in this database directory instead of a temporary one.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Language of the trajectory; defaults to the case file's language.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+    },
+    /// Play a built-in team trajectory through the engine and a temporary database.
+    Demo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Markdown,
+    Json,
+}
+
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    text.parse()
+        .map_err(|e: crate::i18n::UnknownLang| e.to_string())
+}
+
+/// A failed command. Invalid input exits with 2, other failures with 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Content(#[from] ContentError),
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Case(_) | CliError::Invalid(_) | CliError::Content(_) => 2,
+            CliError::Failed(_) => 1,
+        }
+    }
+}
+
+/// Sets up logging to standard error, filtered by `RUST_LOG` (default: info).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs one command.
+///
+/// # Errors
+/// Returns a [`CliError`] whose message says what to fix.
+pub fn run(args: Args) -> Result<(), CliError> {
+    let content = match &args.content {
+        Some(dir) => Content::init_from_dir(dir)?,
+        None => Content::global()?,
+    };
+    match args.command {
+        Command::Advise { case, lang, format } => advise::run(content, &case, lang, format),
+        Command::Console { db, channel } => chat::console(content, db.as_deref(), &channel),
+        Command::Replay { case, db, lang } => chat::replay(content, &case, db.as_deref(), lang),
+        Command::Demo => chat::demo(content),
+    }
+}

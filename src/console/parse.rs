@@ -1,0 +1,144 @@
+//! Parses a console line into an engine command or a console action.
+
+use crate::engine::{Command, Walk};
+use crate::i18n::Lang;
+
+/// What a console line asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line {
+    /// Switch to another member, creating them on first use.
+    As(String),
+    /// Answer in the channel walk (`/channel`) or the member's private walk (`/private`).
+    Mode(Walk),
+    Engine(Command),
+    Help,
+    Quit,
+    Nothing,
+}
+
+/// An unknown or malformed console command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}; type /help for the commands")]
+pub struct ParseError(String);
+
+pub const HELP: &str = "\
+Commands (text without a slash answers the current question):
+  /as NAME              act as member NAME (created on first use)
+  /start NAME [| DESCRIPTION]   start a trajectory; you become facilitator
+  /join                 join the trajectory
+  /show                 show the current question
+  /private  /channel    answer in your own private walk, or in the shared channel walk
+  /note TEXT            add a note to the current question
+  /next /back /skip     move through the questions (channel walk: facilitators)
+  /goto ID              go to question ID (for example R3)
+  /status  /result  /mine   progress, the advice, your own answers
+  /agree ID VALUE       record the agreed answer (facilitators)
+  /facilitator NAME     make NAME a facilitator (facilitators)
+  /close  /reopen  /export  /delete [confirm]   (facilitators)
+  /lang nl|en           the language of the trajectory
+  /quit                 leave";
+
+/// Parses one line typed by the current member in the given walk.
+///
+/// # Errors
+/// Returns a [`ParseError`] naming the unknown command or the missing argument.
+pub fn parse(line: &str, walk: Walk) -> Result<Line, ParseError> {
+    let line = line.trim();
+    if line.is_empty() {
+        return Ok(Line::Nothing);
+    }
+    let Some(rest) = line.strip_prefix('/') else {
+        return Ok(Line::Engine(Command::AnswerText {
+            question: None,
+            text: line.to_string(),
+            walk,
+        }));
+    };
+    let (word, argument) = rest
+        .split_once(char::is_whitespace)
+        .map_or((rest, ""), |(w, a)| (w, a.trim()));
+    let required = |what: &str| {
+        if argument.is_empty() {
+            Err(ParseError(format!("/{word} needs {what}")))
+        } else {
+            Ok(argument.to_string())
+        }
+    };
+    let command = match word.to_ascii_lowercase().as_str() {
+        "as" => return Ok(Line::As(required("a member name")?)),
+        "private" => return Ok(Line::Mode(Walk::Private)),
+        "channel" => return Ok(Line::Mode(Walk::Channel)),
+        "help" => return Ok(Line::Help),
+        "quit" | "exit" => return Ok(Line::Quit),
+        "cancel" => return Ok(Line::Nothing),
+        "start" => start(&required("the name of the AI application")?),
+        "join" => Command::Join,
+        "show" => Command::Show { walk },
+        "note" => Command::Note {
+            question: None,
+            text: required("the note text")?,
+            walk,
+        },
+        "next" => Command::Next { walk },
+        "back" => Command::Back { walk },
+        "skip" => Command::Skip { walk },
+        "goto" => Command::Goto {
+            question: required("a question id such as R3")?.to_ascii_uppercase(),
+            walk,
+        },
+        "status" => Command::Status,
+        "result" => Command::Result,
+        "mine" => Command::MyAnswers,
+        "close" => Command::Close,
+        "reopen" => Command::Reopen,
+        "export" => Command::Export,
+        "delete" => Command::Delete {
+            confirmed: argument == "confirm",
+        },
+        "agree" => agree(&required(
+            "a question id and a value, for example: /agree R4 2",
+        )?)?,
+        "facilitator" => {
+            let name = required("a member name")?;
+            Command::AddFacilitator {
+                member: member_id(&name),
+                name,
+            }
+        }
+        "lang" => Command::Language(
+            required("nl or en")?
+                .parse()
+                .map_err(|e: crate::i18n::UnknownLang| ParseError(e.to_string()))?,
+        ),
+        other => return Err(ParseError(format!("unknown command /{other}"))),
+    };
+    Ok(Line::Engine(command))
+}
+
+fn start(argument: &str) -> Command {
+    let (name, description) = argument
+        .split_once('|')
+        .map_or((argument, ""), |(n, d)| (n.trim(), d.trim()));
+    Command::Start {
+        name: name.to_string(),
+        description: description.to_string(),
+        lang: None::<Lang>,
+    }
+}
+
+fn agree(argument: &str) -> Result<Command, ParseError> {
+    let Some((question, value)) = argument.split_once(char::is_whitespace) else {
+        return Err(ParseError(
+            "/agree needs a question id and a value, for example: /agree R4 2".to_string(),
+        ));
+    };
+    Ok(Command::AgreeText {
+        question: question.to_ascii_uppercase(),
+        text: value.trim().to_string(),
+    })
+}
+
+/// Returns the member id the console uses for a display name.
+pub fn member_id(name: &str) -> String {
+    format!("console:{}", name.trim().to_lowercase())
+}

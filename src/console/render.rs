@@ -1,0 +1,107 @@
+//! Renders engine messages as terminal text.
+
+use crate::advice::document;
+use crate::engine::message::*;
+
+/// Renders a message as lines of text; attachments are listed by name.
+pub fn render(message: &Message) -> String {
+    let mut out = Vec::new();
+    for block in &message.blocks {
+        match block {
+            Block::Heading(text) => out.push(format!("## {text}")),
+            Block::Text(text) => out.push(text.clone()),
+            Block::Question(q) => out.push(question(q)),
+            Block::Choices(choices) => out.push(choices_line(choices)),
+            Block::Scale(scale) => out.push(scale_line(scale)),
+            Block::NotePrompt {
+                max_chars, label, ..
+            } => out.push(format!("  {label}: /note TEXT (max {max_chars})")),
+            Block::Actions(actions) => out.push(actions_line(actions)),
+            Block::Document(doc) => out.push(document::to_markdown(doc)),
+            Block::Attachment(file) => out.push(format!(
+                "  [{} · {} bytes]",
+                file.filename,
+                file.bytes.len()
+            )),
+        }
+    }
+    out.join("\n")
+}
+
+fn question(q: &QuestionBlock) -> String {
+    let mut lines = vec![
+        format!("── {} ──", q.context),
+        format!("{}", q.title),
+        q.text.clone(),
+        format!("  ({})", q.hint),
+    ];
+    if let Some(status) = &q.status {
+        lines.push(format!("  {status}"));
+    }
+    lines.join("\n")
+}
+
+fn choices_line(choices: &ChoicesBlock) -> String {
+    let options: Vec<String> = choices
+        .options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            format!(
+                "{}{}) {} [{}]",
+                if o.selected { "*" } else { "" },
+                i + 1,
+                o.label,
+                o.id
+            )
+        })
+        .collect();
+    let how = if choices.multiple {
+        "numbers or ids, comma separated; - for none"
+    } else {
+        "a number or id"
+    };
+    format!("  {}\n  answer with {how}", options.join("\n  "))
+}
+
+fn scale_line(scale: &ScaleBlock) -> String {
+    let steps: Vec<String> = scale
+        .steps
+        .iter()
+        .map(|(step, label)| {
+            if scale.selected == Some(*step) {
+                format!("*{label}")
+            } else {
+                label.clone()
+            }
+        })
+        .collect();
+    format!(
+        "  {} … {}\n  answer with: {}",
+        scale.low,
+        scale.high,
+        steps.join(" | ")
+    )
+}
+
+fn actions_line(actions: &[Action]) -> String {
+    let items: Vec<String> = actions
+        .iter()
+        .map(|a| format!("[{} {}]", command_of(&a.kind), a.label))
+        .collect();
+    format!("  {}", items.join(" "))
+}
+
+/// Returns the console command that performs an action.
+pub fn command_of(kind: &ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Next(_) => "/next",
+        ActionKind::Back(_) => "/back",
+        ActionKind::Skip(_) => "/skip",
+        ActionKind::PrivateWalk => "/private",
+        ActionKind::Result => "/result",
+        ActionKind::Status => "/status",
+        ActionKind::DeleteConfirm => "/delete confirm",
+        ActionKind::DeleteCancel => "/cancel",
+    }
+}

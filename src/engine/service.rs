@@ -1,0 +1,207 @@
+//! The engine as a service: resolves the trajectory of an input, runs [`step`] under that
+//! trajectory's lock, stores the outcome durably, and returns the effects to send.
+//!
+//! Trajectories are cached in memory once loaded; the cache is written through, so sled
+//! stays the source of truth. Inputs for different trajectories run in parallel; inputs for
+//! one trajectory run one at a time, so two members answering at once both land.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tracing::{debug, info, warn};
+
+use super::input::{Command, Input};
+use super::message::Effect;
+use super::model::{TrajectoryId, TrajectoryState};
+use super::step::{self, Extra, Transition};
+use crate::content::Content;
+use crate::storage::{Store, StoreError, Write, Written};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<TrajectoryState>>>;
+
+pub struct Engine {
+    content: &'static Content,
+    store: Store,
+    slots: Mutex<HashMap<TrajectoryId, Slot>>,
+    /// Serializes starts, which have no trajectory to lock yet.
+    start_lock: tokio::sync::Mutex<()>,
+}
+
+impl Engine {
+    pub fn new(content: &'static Content, store: Store) -> Engine {
+        Engine {
+            content,
+            store,
+            slots: Mutex::default(),
+            start_lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn content(&self) -> &'static Content {
+        self.content
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Handles one input and returns the effects to send. Changes are durable before this
+    /// returns, so a confirmation among the effects is true even after a crash.
+    ///
+    /// # Errors
+    /// Fails when storage fails; nothing is confirmed then.
+    #[tracing::instrument(skip_all, fields(event = %input.event_id, command = input.command.name(), actor = %input.actor.id, place = %input.place))]
+    pub async fn handle(&self, input: Input) -> Result<Vec<Effect>, EngineError> {
+        if self.store.event_seen(&input.event_id)? {
+            debug!("event handled before, ignored");
+            return Ok(Vec::new());
+        }
+        let id = match input.trajectory {
+            Some(id) => Some(id),
+            None => self.store.binding(&input.place)?,
+        };
+        let _start_guard = match &input.command {
+            Command::Start { .. } => Some(self.start_lock.lock().await),
+            _ => None,
+        };
+        let Some(id) = id else {
+            return self.apply(None, &input, None).await;
+        };
+        let slot = self.slot(id);
+        let mut cached = slot.lock().await;
+        if cached.is_none() {
+            *cached = self.store.load(id)?;
+        }
+        let state = cached.as_ref().cloned();
+        if state.is_none() {
+            self.forget(id);
+        }
+        let new_state = self.apply(state.as_ref(), &input, Some(&mut *cached)).await;
+        new_state
+    }
+
+    /// Runs the step and stores its outcome; updates `cache` when given.
+    async fn apply(
+        &self,
+        state: Option<&TrajectoryState>,
+        input: &Input,
+        cache: Option<&mut Option<TrajectoryState>>,
+    ) -> Result<Vec<Effect>, EngineError> {
+        let extra = self.extra(state, input)?;
+        let transition = step::step(self.content, state, input, &extra);
+        let changed = transition.state.is_some() || transition.delete;
+        match self.store.write(&write_of(input, state, &transition))? {
+            Written::Duplicate => {
+                debug!("event handled concurrently, ignored");
+                return Ok(Vec::new());
+            }
+            Written::Stored => {}
+        }
+        if changed {
+            self.store.flush().await?;
+        }
+        self.log(state, &transition);
+        if transition.delete {
+            if let Some(state) = state {
+                self.forget(state.trajectory.id);
+            }
+        } else if let (Some(new_state), Some(cache)) = (&transition.state, cache) {
+            *cache = Some(new_state.clone());
+        }
+        Ok(transition.effects)
+    }
+
+    fn extra(&self, state: Option<&TrajectoryState>, input: &Input) -> Result<Extra, EngineError> {
+        let mut extra = Extra::default();
+        match (&input.command, state) {
+            (Command::Start { .. }, None) => extra.new_id = Some(self.store.new_trajectory_id()?),
+            (Command::Start { .. }, Some(s)) if s.trajectory.is_closed() => {
+                extra.new_id = Some(self.store.new_trajectory_id()?)
+            }
+            (Command::Export, Some(s)) => extra.history = self.store.history(s.trajectory.id)?,
+            _ => {}
+        }
+        Ok(extra)
+    }
+
+    fn log(&self, before: Option<&TrajectoryState>, transition: &Transition) {
+        let id = transition
+            .state
+            .as_ref()
+            .or(before)
+            .map(|s| s.trajectory.id);
+        if transition.delete {
+            info!(trajectory = ?id, "trajectory deleted");
+        } else if before.is_none() && transition.state.is_some() {
+            info!(trajectory = ?id, "trajectory started");
+        } else if !transition.changed_answers.is_empty() {
+            debug!(trajectory = ?id, answers = transition.changed_answers.len(), "answers stored");
+        }
+        if transition.state.is_none() && !transition.delete && transition.effects.is_empty() {
+            warn!(trajectory = ?id, "input produced no effect");
+        }
+    }
+
+    fn slot(&self, id: TrajectoryId) -> Slot {
+        let mut slots = self
+            .slots
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        slots.entry(id).or_default().clone()
+    }
+
+    fn forget(&self, id: TrajectoryId) {
+        let mut slots = self
+            .slots
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        slots.remove(&id);
+    }
+
+    /// Loads a trajectory's current state, from the cache where it is loaded.
+    pub async fn state(&self, id: TrajectoryId) -> Result<Option<TrajectoryState>, EngineError> {
+        let slot = self.slot(id);
+        let mut cached = slot.lock().await;
+        if cached.is_none() {
+            *cached = self.store.load(id)?;
+        }
+        Ok(cached.clone())
+    }
+}
+
+/// Collects what a transition writes.
+fn write_of<'a>(
+    input: &'a Input,
+    before: Option<&'a TrajectoryState>,
+    transition: &'a Transition,
+) -> Write<'a> {
+    let state = transition.state.as_ref();
+    let answers = match state {
+        Some(state) => transition
+            .changed_answers
+            .iter()
+            .filter_map(|(q, m)| state.answer(q, m))
+            .collect(),
+        None => Vec::new(),
+    };
+    Write {
+        event_id: &input.event_id,
+        trajectory: state.map(|s| &s.trajectory),
+        answers,
+        history: transition.history.iter().collect(),
+        bind: match (transition.bind, state) {
+            (true, Some(s)) => Some((&s.trajectory.place, s.trajectory.id)),
+            _ => None,
+        },
+        delete: match (transition.delete, before) {
+            (true, Some(s)) => Some((s.trajectory.id, &s.trajectory.place)),
+            _ => None,
+        },
+    }
+}
