@@ -14,7 +14,7 @@
 //! - [`case`]: case files, whole trajectories written down as answers.
 //! - [`console`]: a terminal chat on the real engine, and [`replay`], which drives a case
 //!   file through it.
-//! - [`cli`]: the command line.
+//! - [`cli`]: the command line, and [`config`], the layered configuration.
 //! - [`i18n`]: the two languages.
 
 pub mod advice;
@@ -22,6 +22,7 @@ pub mod aggregate;
 pub mod answer;
 pub mod case;
 pub mod cli;
+pub mod config;
 pub mod console;
 pub mod content;
 pub mod engine;
