@@ -15,6 +15,7 @@
 //! - [`console`]: a terminal chat on the real engine, and [`replay`], which drives a case
 //!   file through it.
 //! - [`cli`]: the command line, and [`config`], the layered configuration.
+//! - [`platform`]: what background work needs from a chat platform.
 //! - [`i18n`]: the two languages.
 
 pub mod advice;
@@ -27,5 +28,6 @@ pub mod console;
 pub mod content;
 pub mod engine;
 pub mod i18n;
+pub mod platform;
 pub mod replay;
 pub mod storage;
