@@ -244,7 +244,8 @@ impl Parser<'_> {
                 return Err(self.error(answer.question.span(), message));
             };
             if !seen.insert((member, id)) {
-                let message = format!("participant {member:?} answers {id} twice: keep one answer per participant and question");
+                let message =
+                    format!("participant {member:?} answers {id} twice: keep one answer per participant and question");
                 return Err(self.error(answer.question.span(), message));
             }
             let value = self.value(question, &answer.value)?;

@@ -99,18 +99,29 @@ pub struct CheckinConfig {
 
 impl Default for CheckinConfig {
     fn default() -> Self {
-        CheckinConfig { timezone: "Europe/Amsterdam".into(), mention_members: false, catch_up_minutes: 120 }
+        CheckinConfig {
+            timezone: "Europe/Amsterdam".into(),
+            mention_members: false,
+            catch_up_minutes: 120,
+        }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the config file {path}: {source}; check the path given with --config")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("invalid setting {key} = {value:?}: {fix}")]
-    Invalid { key: &'static str, value: String, fix: String },
+    Invalid {
+        key: &'static str,
+        value: String,
+        fix: String,
+    },
 }
 
 impl Config {
@@ -129,7 +140,10 @@ impl Config {
     }
 
     fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Config::parse(path, &text)
     }
 
@@ -139,12 +153,17 @@ impl Config {
     /// Returns [`ConfigError::Parse`] with the line and the key at fault.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         toml::from_str(text).map_err(|error: toml::de::Error| {
-            let line = error.span().map(|span| text[..span.start].matches('\n').count() + 1);
+            let line = error
+                .span()
+                .map(|span| text[..span.start].matches('\n').count() + 1);
             let message = match line {
                 Some(line) => format!("line {line}: {}", error.message()),
                 None => error.message().to_string(),
             };
-            ConfigError::Parse { path: path.to_path_buf(), message }
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                message,
+            }
         })
     }
 
@@ -200,5 +219,9 @@ pub fn is_loopback_url(url: &str) -> bool {
         Some((host, port)) if port.parse::<u16>().is_ok() => host,
         _ => host,
     };
-    host == "localhost" || host == "[::1]" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost"
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }

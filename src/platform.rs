@@ -23,5 +23,9 @@ pub enum PostError {
 /// Posts messages to places on one platform.
 pub trait Poster: Send + Sync + 'static {
     /// Posts `message` to `place`.
-    fn post(&self, place: &Place, message: &Message) -> impl Future<Output = Result<(), PostError>> + Send;
+    fn post(
+        &self,
+        place: &Place,
+        message: &Message,
+    ) -> impl Future<Output = Result<(), PostError>> + Send;
 }

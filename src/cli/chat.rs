@@ -17,7 +17,11 @@ const DEMO_CASE: &str = include_str!("../../data/demo.toml");
 
 /// Returns the default database path: `schaalwijzer/db` in the user's data directory.
 pub fn default_db_path() -> Result<PathBuf, CliError> {
-    let base = dirs::data_dir().ok_or_else(|| CliError::Invalid("cannot find the user's data directory (is HOME set?); choose a database path with --db".into()))?;
+    let base = dirs::data_dir().ok_or_else(|| {
+        CliError::Invalid(
+            "cannot find the user's data directory (is HOME set?); choose a database path with --db".into(),
+        )
+    })?;
     Ok(base.join("schaalwijzer").join("db"))
 }
 
