@@ -15,6 +15,7 @@
 //! - [`console`]: a terminal chat on the real engine, and [`replay`], which drives a case
 //!   file through it.
 //! - [`cli`]: the command line, and [`config`], the layered configuration.
+//! - [`schedule`]: check-in rules and their times; [`checkins`]: the scheduler task.
 //! - [`platform`]: what background work needs from a chat platform.
 //! - [`i18n`]: the two languages.
 
@@ -22,6 +23,7 @@ pub mod advice;
 pub mod aggregate;
 pub mod answer;
 pub mod case;
+pub mod checkins;
 pub mod cli;
 pub mod config;
 pub mod console;
@@ -30,4 +32,5 @@ pub mod engine;
 pub mod i18n;
 pub mod platform;
 pub mod replay;
+pub mod schedule;
 pub mod storage;

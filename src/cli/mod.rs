@@ -62,6 +62,20 @@ pub enum Command {
     },
     /// Play a built-in team trajectory through the engine and a temporary database.
     Demo,
+    /// Print the next check-in times of a rule, one RFC 3339 time per line.
+    Schedule {
+        /// The rule, for example "weekly mon,thu 09:00" or "every 14 days 09:30".
+        rule: String,
+        /// The IANA time zone of the rule's times.
+        #[arg(long, default_value = "Europe/Amsterdam")]
+        tz: String,
+        /// Start after this instant (RFC 3339 with offset) [default: now].
+        #[arg(long)]
+        from: Option<String>,
+        /// How many times to print, 1 to 1000.
+        #[arg(long, default_value_t = 5)]
+        count: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,6 +111,15 @@ impl CliError {
     }
 }
 
+fn schedule(rule: &str, zone: &str, from: Option<&str>, count: usize) -> Result<(), CliError> {
+    let lines = crate::schedule::upcoming_lines(rule, zone, from, count)
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
 /// Sets up logging to standard error, filtered by `RUST_LOG` (default: info).
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -121,5 +144,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Console { db, channel } => chat::console(content, db.as_deref(), &channel),
         Command::Replay { case, db, lang } => chat::replay(content, &case, db.as_deref(), lang),
         Command::Demo => chat::demo(content),
+        Command::Schedule {
+            rule,
+            tz,
+            from,
+            count,
+        } => schedule(&rule, &tz, from.as_deref(), count),
     }
 }

@@ -1,6 +1,6 @@
 //! Parses a console line into an engine command or a console action.
 
-use crate::engine::{Command, Walk};
+use crate::engine::{CheckinCommand, Command, Walk};
 use crate::i18n::Lang;
 
 /// What a console line asks for.
@@ -35,6 +35,9 @@ Commands (text without a slash answers the current question):
   /agree ID VALUE       record the agreed answer (facilitators)
   /facilitator NAME     make NAME a facilitator (facilitators)
   /close  /reopen  /export  /delete [confirm]   (facilitators)
+  /checkin RULE [tz=ZONE]   check-ins, e.g. /checkin weekly mon,thu 09:00 (facilitators)
+  /checkin show|pause|resume|remove
+  /zone ZONE            the server's default check-in time zone (facilitators)
   /lang nl|en           the language of the trajectory
   /quit                 leave";
 
@@ -105,6 +108,8 @@ pub fn parse(line: &str, walk: Walk) -> Result<Line, ParseError> {
                 name,
             }
         }
+        "checkin" => checkin(argument),
+        "zone" => Command::ServerZone(required("an IANA time zone such as Europe/Amsterdam")?),
         "lang" => Command::Language(
             required("nl or en")?
                 .parse()
@@ -124,6 +129,27 @@ fn start(argument: &str) -> Command {
         description: description.to_string(),
         lang: None::<Lang>,
     }
+}
+
+/// Parses `/checkin RULE [tz=ZONE]`, `/checkin pause|resume|remove`, or a bare `/checkin`.
+fn checkin(argument: &str) -> Command {
+    let command = match argument.to_ascii_lowercase().as_str() {
+        "" | "show" => CheckinCommand::Show,
+        "pause" => CheckinCommand::Pause,
+        "resume" => CheckinCommand::Resume,
+        "remove" | "off" => CheckinCommand::Remove,
+        _ => {
+            let (rule, zone) = match argument.rsplit_once(" tz=") {
+                Some((rule, zone)) => (rule.trim(), Some(zone.trim().to_string())),
+                None => (argument, None),
+            };
+            CheckinCommand::Set {
+                rule: rule.to_string(),
+                zone,
+            }
+        }
+    };
+    Command::Checkin(command)
 }
 
 fn agree(argument: &str) -> Result<Command, ParseError> {

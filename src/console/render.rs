@@ -18,6 +18,13 @@ pub fn render(message: &Message) -> String {
             } => out.push(format!("  {label}: /note TEXT (max {max_chars})")),
             Block::Actions(actions) => out.push(actions_line(actions)),
             Block::Document(doc) => out.push(document::to_markdown(doc)),
+            Block::Mentions { members, .. } => {
+                let names: Vec<String> = members
+                    .iter()
+                    .map(|m| format!("- {} ({})", m.name, m.open))
+                    .collect();
+                out.push(names.join("\n"));
+            }
             Block::Attachment(file) => out.push(format!(
                 "  [{} · {} bytes]",
                 file.filename,

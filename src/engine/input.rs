@@ -109,6 +109,23 @@ pub enum Command {
     },
     MyAnswers,
     Language(Lang),
+    /// Set, pause, resume, remove or show the trajectory's check-ins.
+    Checkin(CheckinCommand),
+    /// Set the default time zone of check-ins for the whole server (scope).
+    ServerZone(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckinCommand {
+    /// A rule such as `weekly mon,thu 09:00`, in `zone` or the server's default zone.
+    Set {
+        rule: String,
+        zone: Option<String>,
+    },
+    Pause,
+    Resume,
+    Remove,
+    Show,
 }
 
 impl Command {
@@ -134,6 +151,9 @@ impl Command {
             Command::Delete { .. } => "delete",
             Command::MyAnswers => "my-answers",
             Command::Language(_) => "language",
+            Command::Checkin(CheckinCommand::Show) => "checkin",
+            Command::Checkin(_) => "checkin-set",
+            Command::ServerZone(_) => "server-zone",
         }
     }
 }

@@ -54,6 +54,20 @@ pub enum Block {
     Actions(Vec<Action>),
     Document(Document),
     Attachment(Attachment),
+    /// Members to address. With `ping`, platforms that can notify them do; otherwise their
+    /// names are shown without a notification.
+    Mentions {
+        members: Vec<Mention>,
+        ping: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub member: super::model::MemberId,
+    pub name: String,
+    /// Questions this member has not answered.
+    pub open: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,7 @@
 //! [`TrajectoryState`] and the [`Effect`]s (messages to post or reply); the [`service`] stores
 //! the new state durably and only then hands the effects back to the platform to send.
 
+pub mod checkin;
 pub mod input;
 pub mod message;
 pub mod model;
@@ -11,7 +12,7 @@ pub mod service;
 pub mod step;
 pub mod views;
 
-pub use input::{Actor, Command, Input, Walk};
+pub use input::{Actor, CheckinCommand, Command, Input, Walk};
 pub use message::{Effect, Message, Visibility};
 pub use model::{Place, TrajectoryId, TrajectoryState};
 pub use service::{Engine, EngineError};

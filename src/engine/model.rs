@@ -77,6 +77,9 @@ pub struct Trajectory {
     pub agreed: BTreeMap<String, Agreed>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Periodic check-ins, where a facilitator set a rule.
+    #[serde(default)]
+    pub checkin: Option<Checkin>,
 }
 
 impl Trajectory {
@@ -92,6 +95,16 @@ impl Trajectory {
         self.members.get(member).map_or(member, |m| m.name.as_str())
     }
 
+    /// Returns when the scheduler must next look at this trajectory: the pending retry or
+    /// the next regular check-in, whichever comes first. None when check-ins are off or paused.
+    pub fn due_at(&self) -> Option<Timestamp> {
+        let checkin = self.checkin.as_ref().filter(|c| !c.paused)?;
+        match (checkin.next_due, checkin.retry.as_ref().map(|r| r.at)) {
+            (Some(next), Some(retry)) => Some(next.min(retry)),
+            (next, retry) => next.or(retry),
+        }
+    }
+
     /// Returns the facilitators' names, comma separated, for refusals that say who can act.
     pub fn facilitator_names(&self) -> String {
         let names: Vec<&str> = self
@@ -101,6 +114,47 @@ impl Trajectory {
             .collect();
         names.join(", ")
     }
+}
+
+/// A trajectory's check-in schedule and what the scheduler did with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkin {
+    /// The rule in canonical form, such as `weekly mon,thu 09:00`.
+    pub rule: String,
+    /// The IANA time zone the rule's times are in.
+    pub zone: String,
+    /// The first day `every N days` counts from.
+    pub anchor: jiff::civil::Date,
+    pub paused: bool,
+    /// The next regular check-in; None while paused.
+    pub next_due: Option<Timestamp>,
+    pub last_sent: Option<Timestamp>,
+    /// A failed check-in waiting for its next attempt.
+    pub retry: Option<Retry>,
+    /// The result as the last review showed it, to report what changed since.
+    pub last_review: Option<ReviewSnapshot>,
+    pub set_by: MemberId,
+}
+
+/// A check-in that failed to post and is tried again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retry {
+    /// The regular slot this attempt belongs to.
+    pub slot: Timestamp,
+    /// How many attempts failed so far.
+    pub attempt: u32,
+    pub at: Timestamp,
+}
+
+/// The parts of a result a review compares with the next one.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ReviewSnapshot {
+    pub at: Option<Timestamp>,
+    pub leading: Option<String>,
+    /// Strategy ids with their fit level, best first.
+    pub ranking: Vec<(String, String)>,
+    pub flags: Vec<String>,
+    pub disputed: Vec<String>,
 }
 
 /// A member's current answer to one question.

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use tracing::{debug, info, warn};
 
+use super::checkin::{self, CheckinPolicy, Claim};
 use super::input::{Command, Input};
 use super::message::Effect;
 use super::model::{TrajectoryId, TrajectoryState};
@@ -28,19 +29,37 @@ type Slot = Arc<tokio::sync::Mutex<Option<TrajectoryState>>>;
 pub struct Engine {
     content: &'static Content,
     store: Store,
+    policy: Arc<CheckinPolicy>,
     slots: Mutex<HashMap<TrajectoryId, Slot>>,
     /// Serializes starts, which have no trajectory to lock yet.
     start_lock: tokio::sync::Mutex<()>,
+    /// Notified when a check-in schedule changed, so the scheduler recomputes its sleep.
+    checkin_changed: Arc<tokio::sync::Notify>,
 }
 
 impl Engine {
     pub fn new(content: &'static Content, store: Store) -> Engine {
+        Engine::with_policy(content, store, CheckinPolicy::default())
+    }
+
+    pub fn with_policy(content: &'static Content, store: Store, policy: CheckinPolicy) -> Engine {
         Engine {
             content,
             store,
+            policy: Arc::new(policy),
             slots: Mutex::default(),
             start_lock: tokio::sync::Mutex::new(()),
+            checkin_changed: Arc::default(),
         }
+    }
+
+    pub fn policy(&self) -> &CheckinPolicy {
+        &self.policy
+    }
+
+    /// The notification the scheduler waits on besides its timer.
+    pub fn checkin_changed(&self) -> Arc<tokio::sync::Notify> {
+        self.checkin_changed.clone()
     }
 
     pub fn content(&self) -> &'static Content {
@@ -106,6 +125,14 @@ impl Engine {
         if changed {
             self.store.flush().await?;
         }
+        let due_before = state.and_then(|s| s.trajectory.due_at());
+        if transition
+            .state
+            .as_ref()
+            .is_some_and(|s| s.trajectory.due_at() != due_before)
+        {
+            self.checkin_changed.notify_one();
+        }
         self.log(state, &transition);
         if transition.delete {
             if let Some(state) = state {
@@ -118,8 +145,14 @@ impl Engine {
     }
 
     fn extra(&self, state: Option<&TrajectoryState>, input: &Input) -> Result<Extra, EngineError> {
-        let mut extra = Extra::default();
+        let mut extra = Extra {
+            policy: self.policy.clone(),
+            ..Extra::default()
+        };
         match (&input.command, state) {
+            (Command::Checkin(_), Some(_)) => {
+                extra.server_zone = self.store.server_zone(&input.place.scope)?
+            }
             (Command::Start { .. }, None) => extra.new_id = Some(self.store.new_trajectory_id()?),
             (Command::Start { .. }, Some(s)) if s.trajectory.is_closed() => {
                 extra.new_id = Some(self.store.new_trajectory_id()?)
@@ -164,6 +197,96 @@ impl Engine {
         slots.remove(&id);
     }
 
+    /// Returns the check-ins due at or before `now`, earliest first.
+    pub fn due_checkins(
+        &self,
+        now: jiff::Timestamp,
+        limit: usize,
+    ) -> Result<Vec<(jiff::Timestamp, TrajectoryId)>, EngineError> {
+        Ok(self.store.due_before(now, limit)?)
+    }
+
+    /// Returns the earliest due check-in time, if any.
+    pub fn next_checkin(&self) -> Result<Option<jiff::Timestamp>, EngineError> {
+        Ok(self.store.next_due()?)
+    }
+
+    /// Claims a due check-in slot: stores the trajectory with its next due time moved on,
+    /// durably, and returns what to post. A slot is claimed at most once.
+    ///
+    /// # Errors
+    /// Fails when storage fails; the slot then stays due.
+    pub async fn claim_checkin(
+        &self,
+        id: TrajectoryId,
+        slot: jiff::Timestamp,
+        now: jiff::Timestamp,
+    ) -> Result<Claim, EngineError> {
+        let event_id = format!("checkin-{id}-{}", slot.as_nanosecond());
+        self.update(id, &event_id, |state| {
+            let (new_state, claim) = checkin::claim(self.content, state, slot, now, &self.policy);
+            (new_state, claim)
+        })
+        .await
+        .map(|claim| claim.unwrap_or(Claim::NotDue))
+    }
+
+    /// Records that posting a claimed check-in failed; returns when it is tried again, or
+    /// None when it was the last attempt.
+    ///
+    /// # Errors
+    /// Fails when storage fails.
+    pub async fn checkin_failed(
+        &self,
+        id: TrajectoryId,
+        slot: jiff::Timestamp,
+        now: jiff::Timestamp,
+        gone: bool,
+    ) -> Result<Option<jiff::Timestamp>, EngineError> {
+        let event_id = format!("checkin-failed-{id}-{}", slot.as_nanosecond());
+        self.update(id, &event_id, |state| {
+            let (new_state, retry) = checkin::record_failure(state, slot, now, gone, &self.policy);
+            (Some(new_state), retry)
+        })
+        .await
+        .map(Option::flatten)
+    }
+
+    /// Runs `change` on a trajectory under its lock and stores the new state durably under
+    /// `event_id`. Returns None when the trajectory is gone or the event was handled before.
+    async fn update<T>(
+        &self,
+        id: TrajectoryId,
+        event_id: &str,
+        change: impl FnOnce(&TrajectoryState) -> (Option<TrajectoryState>, T),
+    ) -> Result<Option<T>, EngineError> {
+        let slot = self.slot(id);
+        let mut cached = slot.lock().await;
+        if cached.is_none() {
+            *cached = self.store.load(id)?;
+        }
+        let Some(state) = cached.as_ref() else {
+            self.forget(id);
+            return Ok(None);
+        };
+        let (new_state, outcome) = change(state);
+        let Some(new_state) = new_state else {
+            return Ok(Some(outcome));
+        };
+        let write = Write {
+            event_id,
+            trajectory: Some(&new_state.trajectory),
+            previous_due: state.trajectory.due_at(),
+            ..Write::default()
+        };
+        if self.store.write(&write)? == Written::Duplicate {
+            return Ok(None);
+        }
+        self.store.flush().await?;
+        *cached = Some(new_state);
+        Ok(Some(outcome))
+    }
+
     /// Loads a trajectory's current state, from the cache where it is loaded.
     pub async fn state(&self, id: TrajectoryId) -> Result<Option<TrajectoryState>, EngineError> {
         let slot = self.slot(id);
@@ -203,5 +326,10 @@ fn write_of<'a>(
             (true, Some(s)) => Some((s.trajectory.id, &s.trajectory.place)),
             _ => None,
         },
+        previous_due: before.and_then(|s| s.trajectory.due_at()),
+        server_zone: transition
+            .server_zone
+            .as_ref()
+            .map(|(scope, zone)| (scope.as_str(), zone.as_str())),
     }
 }

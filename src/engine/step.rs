@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::input::{Command, Input, Walk};
+use super::checkin::CheckinPolicy;
+use super::input::{CheckinCommand, Command, Input, Walk};
 use super::message::*;
 use super::model::*;
 use super::views;
@@ -29,6 +30,8 @@ pub struct Transition {
     pub bind: bool,
     /// Remove the trajectory, its answers, history and binding.
     pub delete: bool,
+    /// Set the server's default check-in zone: (scope, zone).
+    pub server_zone: Option<(String, String)>,
     pub effects: Vec<Effect>,
 }
 
@@ -39,6 +42,9 @@ pub struct Extra {
     pub history: Vec<HistoryEntry>,
     /// The id for a new trajectory, allocated for a start.
     pub new_id: Option<TrajectoryId>,
+    /// The server's default check-in zone, loaded for a check-in command.
+    pub server_zone: Option<String>,
+    pub policy: std::sync::Arc<CheckinPolicy>,
 }
 
 /// Handles one input against the state of the trajectory it refers to.
@@ -147,6 +153,7 @@ fn start(content: &Content, input: &Input, id: Option<TrajectoryId>) -> Transiti
         agreed: BTreeMap::new(),
         created_at: input.at,
         updated_at: input.at,
+        checkin: None,
     };
     let state = TrajectoryState {
         trajectory,
@@ -180,34 +187,34 @@ fn start(content: &Content, input: &Input, id: Option<TrajectoryId>) -> Transiti
 }
 
 /// The context of one input on an existing trajectory.
-struct Ctx<'a> {
-    content: &'a Content,
-    state: &'a TrajectoryState,
-    input: &'a Input,
+pub(super) struct Ctx<'a> {
+    pub(super) content: &'a Content,
+    pub(super) state: &'a TrajectoryState,
+    pub(super) input: &'a Input,
 }
 
 impl Ctx<'_> {
-    fn lang(&self) -> Lang {
+    pub(super) fn lang(&self) -> Lang {
         self.state.trajectory.lang
     }
 
-    fn id(&self) -> TrajectoryId {
+    pub(super) fn id(&self) -> TrajectoryId {
         self.state.trajectory.id
     }
 
-    fn actor(&self) -> &str {
+    pub(super) fn actor(&self) -> &str {
         &self.input.actor.id
     }
 
-    fn text(&self, key: &str, values: &[(&str, &str)]) -> String {
+    pub(super) fn text(&self, key: &str, values: &[(&str, &str)]) -> String {
         self.content.fill(self.lang(), key, values)
     }
 
-    fn refuse(&self, key: &str, values: &[(&str, &str)]) -> Transition {
+    pub(super) fn refuse(&self, key: &str, values: &[(&str, &str)]) -> Transition {
         refuse(self.content, self.lang(), Some(self.id()), key, values)
     }
 
-    fn reply(&self, visibility: Visibility, message: Message) -> Effect {
+    pub(super) fn reply(&self, visibility: Visibility, message: Message) -> Effect {
         Effect::Reply {
             trajectory: Some(self.id()),
             visibility,
@@ -215,7 +222,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn post(&self, message: Message) -> Effect {
+    pub(super) fn post(&self, message: Message) -> Effect {
         Effect::Post {
             trajectory: self.id(),
             message,
@@ -271,6 +278,14 @@ impl Ctx<'_> {
                 ..Transition::default()
             },
             Command::Language(lang) => self.language(*lang),
+            Command::Checkin(command) => {
+                self.checkin(command, extra.server_zone.as_deref(), &extra.policy)
+            }
+            Command::ServerZone(zone) => {
+                let (mut transition, zone) = self.server_zone(zone);
+                transition.server_zone = zone.map(|zone| (self.input.place.scope.clone(), zone));
+                transition
+            }
         }
     }
 
@@ -294,6 +309,11 @@ impl Ctx<'_> {
                 | Command::AddFacilitator { .. }
                 | Command::Export
                 | Command::Delete { .. }
+                | Command::Checkin(CheckinCommand::Set { .. })
+                | Command::Checkin(CheckinCommand::Pause)
+                | Command::Checkin(CheckinCommand::Resume)
+                | Command::Checkin(CheckinCommand::Remove)
+                | Command::ServerZone(_)
         );
         let trajectory = &self.state.trajectory;
         if facilitator_only && !trajectory.is_facilitator(self.actor()) {
@@ -324,7 +344,7 @@ impl Ctx<'_> {
     }
 
     /// Returns a copy of the state with the actor registered and the update time set.
-    fn touched(&self) -> TrajectoryState {
+    pub(super) fn touched(&self) -> TrajectoryState {
         let mut state = self.state.clone();
         let actor = &self.input.actor;
         state

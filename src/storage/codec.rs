@@ -63,3 +63,21 @@ pub fn place_key(place: &Place) -> Vec<u8> {
     key.extend_from_slice(place.channel.as_bytes());
     key
 }
+
+/// A due-index key: the instant (ordered, negative times first) then the trajectory id.
+pub fn due_key(at: jiff::Timestamp, id: TrajectoryId) -> [u8; 24] {
+    let ordered = (at.as_nanosecond() as u128) ^ (1u128 << 127);
+    let mut key = [0; 24];
+    key[..16].copy_from_slice(&ordered.to_be_bytes());
+    key[16..].copy_from_slice(&id.0.to_be_bytes());
+    key
+}
+
+/// Splits a due-index key back into its instant and trajectory id.
+pub fn due_from_key(key: &[u8]) -> Option<(jiff::Timestamp, TrajectoryId)> {
+    let ordered = u128::from_be_bytes(key.get(..16)?.try_into().ok()?);
+    let nanos = (ordered ^ (1u128 << 127)) as i128;
+    let at = jiff::Timestamp::from_nanosecond(nanos).ok()?;
+    let id = u64::from_be_bytes(key.get(16..24)?.try_into().ok()?);
+    Some((at, TrajectoryId(id)))
+}

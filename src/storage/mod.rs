@@ -3,7 +3,8 @@
 //!
 //! Trees: `trajectories` (id to trajectory), `answers` (id, question, member to the current
 //! answer), `history` (id, sequence to one change), `bindings` (place to id), `events`
-//! (platform event id to the time it was handled), `meta` (the schema version). A write that
+//! (platform event id to the time it was handled), `due` (next check-in time and id: an index
+//! ordered by time), `settings` (per-server defaults), `meta` (the schema version). A write that
 //! changes a trajectory happens in one transaction across these trees, and [`Store::flush`]
 //! makes it durable; concurrent callers share one flush (group commit).
 
@@ -52,6 +53,10 @@ pub struct Write<'a> {
     pub bind: Option<(&'a Place, TrajectoryId)>,
     /// Delete this trajectory with its answers, history and binding.
     pub delete: Option<(TrajectoryId, &'a Place)>,
+    /// The trajectory's due time before this write, to move its due-index entry.
+    pub previous_due: Option<jiff::Timestamp>,
+    /// Set a server's default check-in zone: (scope, zone).
+    pub server_zone: Option<(&'a str, &'a str)>,
 }
 
 /// The outcome of [`Store::write`].
@@ -71,7 +76,11 @@ pub struct Store {
     history: Tree,
     bindings: Tree,
     events: Tree,
+    due: Tree,
+    settings: Tree,
     flush: Arc<FlushState>,
+    /// Due-index entries read, for tests and benchmarks of the scheduler's tick.
+    due_reads: Arc<AtomicU64>,
 }
 
 /// Group commit: writes count up `written`; a flush covers every write counted before it began.
@@ -109,6 +118,9 @@ impl Store {
             history: db.open_tree("history")?,
             bindings: db.open_tree("bindings")?,
             events: db.open_tree("events")?,
+            due: db.open_tree("due")?,
+            settings: db.open_tree("settings")?,
+            due_reads: Arc::default(),
             path: path.to_path_buf(),
             db,
             flush: Arc::default(),
@@ -206,47 +218,68 @@ impl Store {
             &self.history,
             &self.bindings,
             &self.events,
+            &self.due,
+            &self.settings,
         );
-        let outcome = trees.transaction(|(trajectories, answers, history, bindings, events)| {
-            if events.get(write.event_id.as_bytes())?.is_some() {
-                return Ok(Written::Duplicate);
-            }
-            events.insert(write.event_id.as_bytes(), event_value.as_slice())?;
-            if let Some(trajectory) = write.trajectory {
-                trajectories.insert(
-                    &codec::trajectory_key(trajectory.id),
-                    abort_on(codec::encode(trajectory))?,
-                )?;
-            }
-            for record in &write.answers {
-                let id = write.trajectory.map_or(TrajectoryId(0), |t| t.id);
-                answers.insert(
-                    codec::answer_key(id, &record.question, &record.member),
-                    abort_on(codec::encode(record))?,
-                )?;
-            }
-            for (offset, entry) in write.history.iter().enumerate() {
-                let id = write.trajectory.map_or(TrajectoryId(0), |t| t.id);
-                history.insert(
-                    &codec::history_key(id, sequence_start + offset as u64),
-                    abort_on(codec::encode(entry))?,
-                )?;
-            }
-            if let Some((place, id)) = write.bind {
-                bindings.insert(codec::place_key(place), abort_on(codec::encode(&id))?)?;
-            }
-            if let Some((id, place)) = write.delete {
-                trajectories.remove(&codec::trajectory_key(id))?;
-                for key in &doomed.0 {
-                    answers.remove(key.as_ref())?;
+        let outcome = trees.transaction(
+            |(trajectories, answers, history, bindings, events, due, settings)| {
+                if events.get(write.event_id.as_bytes())?.is_some() {
+                    return Ok(Written::Duplicate);
                 }
-                for key in &doomed.1 {
-                    history.remove(key.as_ref())?;
+                events.insert(write.event_id.as_bytes(), event_value.as_slice())?;
+                if let Some(trajectory) = write.trajectory {
+                    trajectories.insert(
+                        &codec::trajectory_key(trajectory.id),
+                        abort_on(codec::encode(trajectory))?,
+                    )?;
                 }
-                bindings.remove(codec::place_key(place))?;
-            }
-            Ok(Written::Stored)
-        });
+                for record in &write.answers {
+                    let id = write.trajectory.map_or(TrajectoryId(0), |t| t.id);
+                    answers.insert(
+                        codec::answer_key(id, &record.question, &record.member),
+                        abort_on(codec::encode(record))?,
+                    )?;
+                }
+                for (offset, entry) in write.history.iter().enumerate() {
+                    let id = write.trajectory.map_or(TrajectoryId(0), |t| t.id);
+                    history.insert(
+                        &codec::history_key(id, sequence_start + offset as u64),
+                        abort_on(codec::encode(entry))?,
+                    )?;
+                }
+                let new_due = write
+                    .trajectory
+                    .and_then(|t| t.due_at().map(|at| (at, t.id)));
+                let old_due = write
+                    .previous_due
+                    .zip(write.trajectory.map(|t| t.id).or(write.delete.map(|d| d.0)));
+                if old_due != new_due || write.delete.is_some() {
+                    if let Some((at, id)) = old_due {
+                        due.remove(&codec::due_key(at, id))?;
+                    }
+                    if let (Some((at, id)), None) = (new_due, write.delete) {
+                        due.insert(&codec::due_key(at, id), &[])?;
+                    }
+                }
+                if let Some((scope, zone)) = write.server_zone {
+                    settings.insert(scope.as_bytes(), abort_on(codec::encode(&zone))?)?;
+                }
+                if let Some((place, id)) = write.bind {
+                    bindings.insert(codec::place_key(place), abort_on(codec::encode(&id))?)?;
+                }
+                if let Some((id, place)) = write.delete {
+                    trajectories.remove(&codec::trajectory_key(id))?;
+                    for key in &doomed.0 {
+                        answers.remove(key.as_ref())?;
+                    }
+                    for key in &doomed.1 {
+                        history.remove(key.as_ref())?;
+                    }
+                    bindings.remove(codec::place_key(place))?;
+                }
+                Ok(Written::Stored)
+            },
+        );
         let written = outcome.map_err(|error| match error {
             TransactionError::Abort(error) => error,
             TransactionError::Storage(error) => StoreError::Sled(error),
@@ -294,6 +327,52 @@ impl Store {
         self.db.flush()?;
         self.flush.flushed.fetch_max(target, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Returns the due-index entries at or before `now`, earliest first, at most `limit`.
+    /// Reads the index only up to the first entry after `now`.
+    pub fn due_before(
+        &self,
+        now: jiff::Timestamp,
+        limit: usize,
+    ) -> Result<Vec<(jiff::Timestamp, TrajectoryId)>, StoreError> {
+        let mut due = Vec::new();
+        for entry in self.due.iter().keys() {
+            let key = entry?;
+            self.due_reads.fetch_add(1, Ordering::Relaxed);
+            let Some((at, id)) = codec::due_from_key(&key) else {
+                return Err(StoreError::Corrupt(
+                    "a due-index key does not decode".into(),
+                ));
+            };
+            if at > now || due.len() >= limit {
+                break;
+            }
+            due.push((at, id));
+        }
+        Ok(due)
+    }
+
+    /// Returns the earliest due time in the index, if any.
+    pub fn next_due(&self) -> Result<Option<jiff::Timestamp>, StoreError> {
+        let Some(key) = self.due.first()?.map(|(key, _)| key) else {
+            return Ok(None);
+        };
+        self.due_reads.fetch_add(1, Ordering::Relaxed);
+        Ok(codec::due_from_key(&key).map(|(at, _)| at))
+    }
+
+    /// The number of due-index entries read since the store was opened.
+    pub fn due_reads(&self) -> u64 {
+        self.due_reads.load(Ordering::Relaxed)
+    }
+
+    /// Returns a server's default check-in zone, if one was set.
+    pub fn server_zone(&self, scope: &str) -> Result<Option<String>, StoreError> {
+        match self.settings.get(scope.as_bytes())? {
+            Some(bytes) => codec::decode("settings", &bytes).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Returns the bytes the database uses on disk.
