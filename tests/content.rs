@@ -206,6 +206,10 @@ fn message_keys_in_code_exist() {
                 stack.push(path);
                 continue;
             }
+            // Configuration keys such as `discord.guilds` share the prefixes but are no messages.
+            if path.ends_with("config.rs") {
+                continue;
+            }
             let text = std::fs::read_to_string(&path).unwrap();
             for literal in text.split('"').skip(1).step_by(2) {
                 let is_key = prefixes.iter().any(|p| literal.starts_with(p))

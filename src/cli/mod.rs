@@ -120,10 +120,26 @@ fn schedule(rule: &str, zone: &str, from: Option<&str>, count: usize) -> Result<
     Ok(())
 }
 
-/// Sets up logging to standard error, filtered by `RUST_LOG` (default: info).
-pub fn init_logging() {
+impl Args {
+    /// Returns the log level when `RUST_LOG` is unset: warnings only for the offline commands,
+    /// whose output is for people, and info for the long-running bot.
+    pub fn default_log_level(&self) -> &'static str {
+        match self.command {
+            Command::Advise { .. }
+            | Command::Console { .. }
+            | Command::Replay { .. }
+            | Command::Demo
+            | Command::Schedule { .. } => "warn",
+            #[allow(unreachable_patterns)]
+            _ => "info",
+        }
+    }
+}
+
+/// Sets up logging to standard error, filtered by `RUST_LOG` (default: `default_level`).
+pub fn init_logging(default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -414,29 +414,29 @@ impl Ctx<'_> {
         &self,
         question: Option<&str>,
         walk: Walk,
-    ) -> Result<&crate::content::Question, Transition> {
+    ) -> Result<&crate::content::Question, Box<Transition>> {
         let questionnaire = &self.content.questionnaire;
         match question {
             Some(id) => questionnaire.question(id).ok_or_else(|| {
-                self.refuse(
+                Box::new(self.refuse(
                     "error.unknown_question",
                     &[
                         ("question", &escape_markdown(id)),
                         ("known", &questionnaire.id_list()),
                     ],
-                )
+                ))
             }),
             None => questionnaire
                 .questions
                 .get(self.position(walk))
-                .ok_or_else(|| self.refuse("error.walk_done", &[])),
+                .ok_or_else(|| Box::new(self.refuse("error.walk_done", &[]))),
         }
     }
 
     fn answer_text(&self, question: Option<&str>, text: &str, walk: Walk) -> Transition {
         let question = match self.resolve_question(question, walk) {
             Ok(q) => q,
-            Err(refusal) => return refusal,
+            Err(refusal) => return *refusal,
         };
         self.answer(Some(&question.id), AnswerValue::parse(question, text), walk)
     }
@@ -449,7 +449,7 @@ impl Ctx<'_> {
     ) -> Transition {
         let question = match self.resolve_question(question, walk) {
             Ok(q) => q,
-            Err(refusal) => return refusal,
+            Err(refusal) => return *refusal,
         };
         let value = match value.and_then(|v| v.validate(question)) {
             Ok(value) => value,
@@ -560,7 +560,7 @@ impl Ctx<'_> {
     fn note(&self, question: Option<&str>, text: &str, walk: Walk) -> Transition {
         let question = match self.resolve_question(question, walk) {
             Ok(q) => q,
-            Err(refusal) => return refusal,
+            Err(refusal) => return *refusal,
         };
         let text = text.trim();
         let length = text.chars().count();
@@ -713,7 +713,7 @@ impl Ctx<'_> {
     ) -> Transition {
         let question = match self.resolve_question(Some(question), Walk::Channel) {
             Ok(q) => q,
-            Err(refusal) => return refusal,
+            Err(refusal) => return *refusal,
         };
         let value = match value.and_then(|v| v.validate(question)) {
             Ok(value) => value,

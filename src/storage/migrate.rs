@@ -12,8 +12,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 const KEY: &[u8] = b"schema_version";
 
+/// One migration: rewrites the records of one schema version into the next.
+type MigrationStep = fn(&sled::Db) -> Result<(), StoreError>;
+
 /// Migration steps: `STEPS[i]` moves a database from version `i + 1` to `i + 2`.
-const STEPS: &[fn(&sled::Db) -> Result<(), StoreError>] = &[];
+const STEPS: &[MigrationStep] = &[];
 
 pub fn migrate(db: &sled::Db, path: &Path) -> Result<(), StoreError> {
     let meta = db.open_tree("meta")?;
