@@ -268,11 +268,15 @@ pub fn claim(
     };
     let is_retry = checkin.retry.as_ref().is_some_and(|r| r.at == slot);
     if !is_retry {
-        let late_by = now.duration_since(slot);
         // The next slot is the first one after now, so a long outage does not replay a backlog.
         updated.next_due = Some(schedule.next_after(now.max(slot)));
-        if late_by > policy.catch_up {
-            return (Some(new_state), Claim::Skipped { late_by });
+        if now.duration_since(slot) > policy.catch_up {
+            // Of the missed slots, only the latest can still be within the catch-up delay.
+            let window_start = now.checked_sub(policy.catch_up).unwrap_or(now);
+            let latest = schedule.next_after(window_start);
+            if latest > now || latest <= slot {
+                return (Some(new_state), Claim::Skipped { late_by: now.duration_since(slot) });
+            }
         }
     }
     let (message, review) = checkin_message(content, state, policy);

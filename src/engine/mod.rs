@@ -10,6 +10,7 @@ pub mod message;
 pub mod model;
 pub mod service;
 pub mod step;
+pub mod synthetic;
 pub mod views;
 
 pub use input::{Actor, CheckinCommand, Command, Input, Walk};

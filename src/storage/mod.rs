@@ -375,6 +375,34 @@ impl Store {
         }
     }
 
+    /// Stores trajectories in bulk without going through the engine: one sled batch per tree,
+    /// then one flush. For benchmarks and load tests that need many stored trajectories.
+    ///
+    /// # Errors
+    /// Fails when storage fails.
+    pub fn import(&self, trajectories: &[Trajectory]) -> Result<(), StoreError> {
+        let mut records = sled::Batch::default();
+        let mut due = sled::Batch::default();
+        let mut bindings = sled::Batch::default();
+        for trajectory in trajectories {
+            records.insert(
+                &codec::trajectory_key(trajectory.id),
+                codec::encode(trajectory)?,
+            );
+            bindings.insert(
+                codec::place_key(&trajectory.place),
+                codec::encode(&trajectory.id)?,
+            );
+            if let Some(at) = trajectory.due_at() {
+                due.insert(&codec::due_key(at, trajectory.id), &[]);
+            }
+        }
+        self.trajectories.apply_batch(records)?;
+        self.bindings.apply_batch(bindings)?;
+        self.due.apply_batch(due)?;
+        self.flush_blocking()
+    }
+
     /// Returns the bytes the database uses on disk.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
         Ok(self.db.size_on_disk()?)
