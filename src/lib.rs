@@ -16,6 +16,7 @@
 //!   file through it.
 //! - [`cli`]: the command line, and [`config`], the layered configuration.
 //! - [`schedule`]: check-in rules and their times; [`checkins`]: the scheduler task.
+//! - [`discord`]: the bot on Discord (serenity).
 //! - [`platform`]: what background work needs from a chat platform.
 //! - [`i18n`]: the two languages.
 
@@ -28,6 +29,7 @@ pub mod cli;
 pub mod config;
 pub mod console;
 pub mod content;
+pub mod discord;
 pub mod engine;
 pub mod i18n;
 pub mod platform;

@@ -1,6 +1,7 @@
 //! The command line: argument definitions and one function per subcommand.
 
 mod advise;
+mod bot;
 mod chat;
 
 use std::path::PathBuf;
@@ -62,6 +63,13 @@ pub enum Command {
     },
     /// Play a built-in team trajectory through the engine and a temporary database.
     Demo,
+    /// Run the Discord bot until Ctrl-C or SIGTERM.
+    Run {
+        /// The configuration file (see config.example.toml); without it, defaults and the
+        /// environment (DISCORD_TOKEN) are used.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Print the next check-in times of a rule, one RFC 3339 time per line.
     Schedule {
         /// The rule, for example "weekly mon,thu 09:00" or "every 14 days 09:30".
@@ -130,8 +138,7 @@ impl Args {
             | Command::Replay { .. }
             | Command::Demo
             | Command::Schedule { .. } => "warn",
-            #[allow(unreachable_patterns)]
-            _ => "info",
+            Command::Run { .. } => "info",
         }
     }
 }
@@ -160,6 +167,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Console { db, channel } => chat::console(content, db.as_deref(), &channel),
         Command::Replay { case, db, lang } => chat::replay(content, &case, db.as_deref(), lang),
         Command::Demo => chat::demo(content),
+        Command::Run { config } => bot::run(content, config.as_deref()),
         Command::Schedule {
             rule,
             tz,

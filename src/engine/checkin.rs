@@ -275,7 +275,12 @@ pub fn claim(
             let window_start = now.checked_sub(policy.catch_up).unwrap_or(now);
             let latest = schedule.next_after(window_start);
             if latest > now || latest <= slot {
-                return (Some(new_state), Claim::Skipped { late_by: now.duration_since(slot) });
+                return (
+                    Some(new_state),
+                    Claim::Skipped {
+                        late_by: now.duration_since(slot),
+                    },
+                );
             }
         }
     }

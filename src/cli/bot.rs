@@ -1,0 +1,71 @@
+//! `schaalwijzer run`: the Discord bot with its check-in scheduler.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tracing::info;
+
+use super::{chat, CliError};
+use crate::config::Config;
+use crate::content::Content;
+use crate::discord;
+use crate::engine::checkin::CheckinPolicy;
+use crate::engine::Engine;
+
+pub fn run(content: &'static Content, config: Option<&Path>) -> Result<(), CliError> {
+    let config = Config::load(config).map_err(|e| CliError::Invalid(e.to_string()))?;
+    if config.discord.token.is_empty() {
+        return Err(CliError::Invalid(
+            discord::DiscordError::MissingToken.to_string(),
+        ));
+    }
+    let store = chat::open_store(config.storage.db.as_deref())?;
+    info!(path = %store.path().display(), trajectories = store.trajectory_count(), "database opened");
+    let policy = CheckinPolicy {
+        default_zone: config.checkins.timezone.clone(),
+        mention_members: config.checkins.mention_members,
+        catch_up: jiff::SignedDuration::from_mins(i64::from(config.checkins.catch_up_minutes)),
+        ..CheckinPolicy::default()
+    };
+    let engine = Arc::new(Engine::with_policy(content, store, policy));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let mut bot = discord::start(&config.discord, engine).await.map_err(|e| CliError::Failed(e.to_string()))?;
+        info!("Schaalwijzer is running; stop it with Ctrl-C");
+        tokio::select! {
+            _ = shutdown_signal() => {
+                info!("shutdown requested");
+                bot.stop().await;
+            }
+            _ = bot.wait() => {
+                return Err(CliError::Failed("the Discord client stopped; see the log above".into()));
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,101 @@
+//! The bot on Discord, with serenity: slash commands, buttons, menus and modals mapped to
+//! engine inputs, and engine effects rendered as embeds and components.
+//!
+//! Nothing here touches storage; the engine does. Component custom ids carry the trajectory,
+//! so a press needs only its id and the stored state, also after a restart.
+
+mod commands;
+pub mod custom_id;
+mod handler;
+pub mod poster;
+pub mod render;
+mod reply;
+pub mod split;
+
+use std::sync::Arc;
+
+use serenity::all::{ClientBuilder, GatewayIntents, ShardManager};
+use serenity::http::HttpBuilder;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tracing::{error, info};
+
+pub use commands::{definition as command_definition, parse as parse_command, Invocation};
+pub use handler::Handler;
+
+use crate::config::DiscordConfig;
+use crate::engine::Engine;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscordError {
+    #[error("no Discord bot token: set DISCORD_TOKEN or discord.token in the config file (Developer Portal, Bot tab)")]
+    MissingToken,
+    #[error("the Discord client could not be built: {0}")]
+    Client(#[from] serenity::Error),
+}
+
+/// Returns the gateway intents: guilds only, plus messages with content when typed answers
+/// are enabled (a privileged intent that must be switched on in the Developer Portal).
+pub fn intents(config: &DiscordConfig) -> GatewayIntents {
+    let mut intents = GatewayIntents::GUILDS;
+    if config.message_content {
+        intents |= GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT;
+    }
+    intents
+}
+
+/// A connected bot: stop it with [`RunningBot::stop`].
+pub struct RunningBot {
+    pub shard_manager: Arc<ShardManager>,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl RunningBot {
+    /// Stops the scheduler and the shards, and waits for the client to end.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        self.shard_manager.shutdown_all().await;
+        let _ = self.task.await;
+        info!("Discord client stopped");
+    }
+
+    /// Waits until the client ends by itself (a fatal gateway error).
+    pub async fn wait(&mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Connects the bot and runs it in the background.
+///
+/// # Errors
+/// [`DiscordError::MissingToken`] without a token; a client error when serenity cannot start.
+pub async fn start(
+    config: &DiscordConfig,
+    engine: Arc<Engine>,
+) -> Result<RunningBot, DiscordError> {
+    if config.token.is_empty() {
+        return Err(DiscordError::MissingToken);
+    }
+    let mut http = HttpBuilder::new(config.token.expose());
+    if let Some(url) = &config.api_url {
+        // Only a loopback URL passes config validation: a test stand-in for Discord.
+        http = http.proxy(url.as_str()).ratelimiter_disabled(true);
+    }
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let handler = Handler::new(engine, config.clone(), shutdown_rx);
+    let mut client = ClientBuilder::new_with_http(http.build(), intents(config))
+        .event_handler(handler)
+        .await?;
+    let shard_manager = client.shard_manager.clone();
+    let task = tokio::spawn(async move {
+        if let Err(error) = client.start().await {
+            error!(error = %error, "the Discord client stopped with an error");
+        }
+    });
+    Ok(RunningBot {
+        shard_manager,
+        shutdown,
+        task,
+    })
+}
