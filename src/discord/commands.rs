@@ -133,6 +133,7 @@ fn option(
 /// Builds the command with all subcommands and their options.
 pub fn definition() -> CreateCommand {
     let mut command = CreateCommand::new(NAME)
+        .name_localized("nl", NAME)
         .description("Scale an AI application: the TNO conversation starter")
         .description_localized(
             "nl",

@@ -149,7 +149,7 @@ pub fn render(
             ..Outgoing::default()
         })
         .collect();
-    if !embeds.is_empty() || messages.is_empty() {
+    if messages.is_empty() {
         messages.push(Outgoing::default());
     }
     if let Some(last) = messages.last_mut() {
