@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::join_all;
 use jiff::Timestamp;
 use tokio::sync::{watch, Notify};
 use tracing::{error, info, warn};
@@ -64,31 +65,40 @@ impl<P: Poster> Scheduler<P> {
     /// Fails when storage fails; unsent check-ins stay due.
     pub async fn tick(&self) -> Result<TickReport, EngineError> {
         let now = self.clock.now();
+        let due = self.engine.due_checkins(now, TICK_BATCH)?;
+        // Claims run concurrently so that their writes share flushes (group commit).
+        let claims = join_all(due.into_iter().map(|(slot, id)| async move {
+            (slot, id, self.engine.claim_checkin(id, slot, now).await)
+        }))
+        .await;
         let mut report = TickReport::default();
-        for (slot, id) in self.engine.due_checkins(now, TICK_BATCH)? {
-            match self.engine.claim_checkin(id, slot, now).await? {
-                Claim::Send { place, message } => {
-                    let outcome =
-                        tokio::time::timeout(POST_TIMEOUT, self.poster.post(&place, &message))
-                            .await;
-                    let outcome =
-                        outcome.unwrap_or_else(|_| Err(PostError::Temporary("timed out".into())));
-                    match outcome {
-                        Ok(()) => {
-                            info!(trajectory = %id, place = %place, slot = %slot, "check-in sent");
-                            report.sent += 1;
-                        }
-                        Err(post_error) => {
-                            self.failed(id, slot, now, &post_error).await?;
-                            report.failed += 1;
-                        }
-                    }
-                }
+        let mut sends = Vec::new();
+        for (slot, id, claim) in claims {
+            match claim? {
+                Claim::Send { place, message } => sends.push((slot, id, place, message)),
                 Claim::Skipped { late_by } => {
                     info!(trajectory = %id, slot = %slot, late_by = %late_by, "missed check-in skipped: later than the catch-up delay");
                     report.skipped += 1;
                 }
                 Claim::NotDue => report.not_due += 1,
+            }
+        }
+        let posts = join_all(sends.iter().map(|(_, _, place, message)| async move {
+            let outcome =
+                tokio::time::timeout(POST_TIMEOUT, self.poster.post(place, message)).await;
+            outcome.unwrap_or_else(|_| Err(PostError::Temporary("timed out".into())))
+        }))
+        .await;
+        for ((slot, id, place, _), outcome) in sends.iter().zip(posts) {
+            match outcome {
+                Ok(()) => {
+                    info!(trajectory = %id, place = %place, slot = %slot, "check-in sent");
+                    report.sent += 1;
+                }
+                Err(post_error) => {
+                    self.failed(*id, *slot, now, &post_error).await?;
+                    report.failed += 1;
+                }
             }
         }
         Ok(report)

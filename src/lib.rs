@@ -19,10 +19,12 @@
 //! - [`discord`]: the bot on Discord (serenity).
 //! - [`platform`]: what background work needs from a chat platform.
 //! - [`i18n`]: the two languages.
+//! - [`bench`]: the load generator behind `schaalwijzer bench`.
 
 pub mod advice;
 pub mod aggregate;
 pub mod answer;
+pub mod bench;
 pub mod case;
 pub mod checkins;
 pub mod cli;

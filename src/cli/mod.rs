@@ -70,6 +70,21 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Measure answer throughput, advice time, start-up and scheduler ticks (see BENCHMARKS.md).
+    Bench {
+        /// Smaller sizes, finishing within about a minute.
+        #[arg(long)]
+        quick: bool,
+        /// Directory for the benchmark databases [default: a temporary directory].
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Open a database and report readiness and memory; used by `bench` to time start-up.
+    #[command(hide = true)]
+    BenchStartup {
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+    },
     /// Print the next check-in times of a rule, one RFC 3339 time per line.
     Schedule {
         /// The rule, for example "weekly mon,thu 09:00" or "every 14 days 09:30".
@@ -119,6 +134,28 @@ impl CliError {
     }
 }
 
+fn bench(content: &'static Content, quick: bool, dir: Option<PathBuf>) -> Result<(), CliError> {
+    let sizes = if quick {
+        crate::bench::Sizes::quick()
+    } else {
+        crate::bench::Sizes::full()
+    };
+    let temporary = tempfile::tempdir()
+        .map_err(|e| CliError::Failed(format!("cannot create a temporary directory: {e}")))?;
+    let dir = dir.unwrap_or_else(|| temporary.path().to_path_buf());
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", dir.display())))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| CliError::Failed(format!("cannot find this program's path: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))?;
+    runtime
+        .block_on(crate::bench::run(content, &sizes, &dir, &exe))
+        .map_err(CliError::Failed)
+}
+
 fn schedule(rule: &str, zone: &str, from: Option<&str>, count: usize) -> Result<(), CliError> {
     let lines = crate::schedule::upcoming_lines(rule, zone, from, count)
         .map_err(|e| CliError::Invalid(e.to_string()))?;
@@ -139,6 +176,7 @@ impl Args {
             | Command::Demo
             | Command::Schedule { .. } => "warn",
             Command::Run { .. } => "info",
+            Command::Bench { .. } | Command::BenchStartup { .. } => "warn",
         }
     }
 }
@@ -168,6 +206,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Replay { case, db, lang } => chat::replay(content, &case, db.as_deref(), lang),
         Command::Demo => chat::demo(content),
         Command::Run { config } => bot::run(content, config.as_deref()),
+        Command::Bench { quick, dir } => bench(content, quick, dir),
+        Command::BenchStartup { db } => {
+            crate::bench::ready_probe(content, &db).map_err(CliError::Failed)
+        }
         Command::Schedule {
             rule,
             tz,

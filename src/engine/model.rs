@@ -184,12 +184,16 @@ pub enum Change {
     Agreed(AnswerValue),
 }
 
+/// Current answers by (question id, member id).
+pub type Answers = imbl::OrdMap<(String, MemberId), AnswerRecord>;
+
 /// A trajectory with all its current answers, as the engine works on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrajectoryState {
     pub trajectory: Trajectory,
-    /// Current answers by (question id, member id).
-    pub answers: BTreeMap<(String, MemberId), AnswerRecord>,
+    /// Current answers by (question id, member id). A persistent map, so that copying the
+    /// state for a transition costs O(1) instead of copying every answer.
+    pub answers: Answers,
 }
 
 impl TrajectoryState {

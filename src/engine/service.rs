@@ -26,6 +26,16 @@ pub enum EngineError {
 
 type Slot = Arc<tokio::sync::Mutex<Option<TrajectoryState>>>;
 
+/// What one applied input left: its effects and the state for the cache.
+#[derive(Default)]
+struct Applied {
+    /// Something was written, so the effects wait for a flush.
+    changed: bool,
+    effects: Vec<Effect>,
+    state: Option<TrajectoryState>,
+    deleted: bool,
+}
+
 pub struct Engine {
     content: &'static Content,
     store: Store,
@@ -90,40 +100,55 @@ impl Engine {
             _ => None,
         };
         let Some(id) = id else {
-            return self.apply(None, &input, None).await;
+            let applied = self.apply(None, &input)?;
+            return self.confirm(applied).await;
         };
-        let slot = self.slot(id);
-        let mut cached = slot.lock().await;
-        if cached.is_none() {
-            *cached = self.store.load(id)?;
-        }
-        let state = cached.as_ref().cloned();
-        if state.is_none() {
-            self.forget(id);
-        }
-        let new_state = self.apply(state.as_ref(), &input, Some(&mut *cached)).await;
-        new_state
+        let applied = {
+            let slot = self.slot(id);
+            let mut cached = slot.lock().await;
+            if cached.is_none() {
+                *cached = self.store.load(id)?;
+            }
+            if cached.is_none() {
+                self.forget(id);
+            }
+            let mut applied = self.apply(cached.as_ref(), &input)?;
+            if applied.deleted {
+                *cached = None;
+                self.forget(id);
+            } else if let Some(new_state) = applied.state.take() {
+                *cached = Some(new_state);
+            }
+            applied
+        };
+        self.confirm(applied).await
     }
 
-    /// Runs the step and stores its outcome; updates `cache` when given.
-    async fn apply(
+    /// Waits until the input's changes are durable, then releases its effects. The flush
+    /// happens after the trajectory's lock is released, so other members' answers to the
+    /// same trajectory can join the same flush.
+    async fn confirm(&self, applied: Applied) -> Result<Vec<Effect>, EngineError> {
+        if applied.changed {
+            self.store.flush().await?;
+        }
+        Ok(applied.effects)
+    }
+
+    /// Runs the step and writes its outcome (not yet flushed); the caller updates the cache.
+    fn apply(
         &self,
         state: Option<&TrajectoryState>,
         input: &Input,
-        cache: Option<&mut Option<TrajectoryState>>,
-    ) -> Result<Vec<Effect>, EngineError> {
+    ) -> Result<Applied, EngineError> {
         let extra = self.extra(state, input)?;
         let transition = step::step(self.content, state, input, &extra);
         let changed = transition.state.is_some() || transition.delete;
         match self.store.write(&write_of(input, state, &transition))? {
             Written::Duplicate => {
                 debug!("event handled concurrently, ignored");
-                return Ok(Vec::new());
+                return Ok(Applied::default());
             }
             Written::Stored => {}
-        }
-        if changed {
-            self.store.flush().await?;
         }
         let due_before = state.and_then(|s| s.trajectory.due_at());
         if transition
@@ -134,14 +159,12 @@ impl Engine {
             self.checkin_changed.notify_one();
         }
         self.log(state, &transition);
-        if transition.delete {
-            if let Some(state) = state {
-                self.forget(state.trajectory.id);
-            }
-        } else if let (Some(new_state), Some(cache)) = (&transition.state, cache) {
-            *cache = Some(new_state.clone());
-        }
-        Ok(transition.effects)
+        Ok(Applied {
+            changed,
+            deleted: transition.delete,
+            state: transition.state,
+            effects: transition.effects,
+        })
     }
 
     fn extra(&self, state: Option<&TrajectoryState>, input: &Input) -> Result<Extra, EngineError> {
@@ -260,30 +283,34 @@ impl Engine {
         event_id: &str,
         change: impl FnOnce(&TrajectoryState) -> (Option<TrajectoryState>, T),
     ) -> Result<Option<T>, EngineError> {
-        let slot = self.slot(id);
-        let mut cached = slot.lock().await;
-        if cached.is_none() {
-            *cached = self.store.load(id)?;
-        }
-        let Some(state) = cached.as_ref() else {
-            self.forget(id);
-            return Ok(None);
+        let outcome = {
+            let slot = self.slot(id);
+            let mut cached = slot.lock().await;
+            if cached.is_none() {
+                *cached = self.store.load(id)?;
+            }
+            let Some(state) = cached.as_ref() else {
+                self.forget(id);
+                return Ok(None);
+            };
+            let (new_state, outcome) = change(state);
+            let Some(new_state) = new_state else {
+                return Ok(Some(outcome));
+            };
+            let write = Write {
+                event_id,
+                id: Some(id),
+                trajectory: Some(&new_state.trajectory),
+                previous_due: state.trajectory.due_at(),
+                ..Write::default()
+            };
+            if self.store.write(&write)? == Written::Duplicate {
+                return Ok(None);
+            }
+            *cached = Some(new_state);
+            outcome
         };
-        let (new_state, outcome) = change(state);
-        let Some(new_state) = new_state else {
-            return Ok(Some(outcome));
-        };
-        let write = Write {
-            event_id,
-            trajectory: Some(&new_state.trajectory),
-            previous_due: state.trajectory.due_at(),
-            ..Write::default()
-        };
-        if self.store.write(&write)? == Written::Duplicate {
-            return Ok(None);
-        }
         self.store.flush().await?;
-        *cached = Some(new_state);
         Ok(Some(outcome))
     }
 
@@ -315,7 +342,11 @@ fn write_of<'a>(
     };
     Write {
         event_id: &input.event_id,
-        trajectory: state.map(|s| &s.trajectory),
+        id: state.map(|s| s.trajectory.id),
+        // An answer that changes nothing but its own record leaves the trajectory unwritten.
+        trajectory: state
+            .map(|s| &s.trajectory)
+            .filter(|t| before.is_none_or(|b| &b.trajectory != *t)),
         answers,
         history: transition.history.iter().collect(),
         bind: match (transition.bind, state) {

@@ -157,7 +157,7 @@ fn start(content: &Content, input: &Input, id: Option<TrajectoryId>) -> Transiti
     };
     let state = TrajectoryState {
         trajectory,
-        answers: BTreeMap::new(),
+        answers: Answers::new(),
     };
     let welcome = Message::text(content.fill(
         lang,
@@ -345,17 +345,24 @@ impl Ctx<'_> {
 
     /// Returns a copy of the state with the actor registered and the update time set.
     pub(super) fn touched(&self) -> TrajectoryState {
+        let mut state = self.registered();
+        state.trajectory.updated_at = self.input.at;
+        state
+    }
+
+    /// Returns a copy of the state with the actor registered. The trajectory's update time
+    /// changes only when the actor is new, so an answer rewrites just its own record.
+    fn registered(&self) -> TrajectoryState {
         let mut state = self.state.clone();
         let actor = &self.input.actor;
-        state
-            .trajectory
-            .members
-            .entry(actor.id.clone())
-            .or_insert_with(|| Member {
+        if !state.trajectory.members.contains_key(&actor.id) {
+            let member = Member {
                 name: actor.name.clone(),
                 joined_at: self.input.at,
-            });
-        state.trajectory.updated_at = self.input.at;
+            };
+            state.trajectory.members.insert(actor.id.clone(), member);
+            state.trajectory.updated_at = self.input.at;
+        }
         state
     }
 
@@ -460,7 +467,7 @@ impl Ctx<'_> {
                 )
             }
         };
-        let mut state = self.touched();
+        let mut state = self.registered();
         let key = (question.id.clone(), self.actor().to_string());
         let previous = state.answers.get(&key).cloned();
         if previous.as_ref().and_then(|p| p.value.as_ref()) == Some(&value) {
@@ -576,7 +583,7 @@ impl Ctx<'_> {
         if text.is_empty() {
             return self.refuse("error.note_empty", &[]);
         }
-        let mut state = self.touched();
+        let mut state = self.registered();
         let key = (question.id.clone(), self.actor().to_string());
         let record = state
             .answers

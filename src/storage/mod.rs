@@ -1,27 +1,29 @@
 //! Durable storage in sled, behind a small typed API. Only this module builds keys or
 //! touches sled trees.
 //!
-//! Trees: `trajectories` (id to trajectory), `answers` (id, question, member to the current
-//! answer), `history` (id, sequence to one change), `bindings` (place to id), `events`
-//! (platform event id to the time it was handled), `due` (next check-in time and id: an index
-//! ordered by time), `settings` (per-server defaults), `meta` (the schema version). A write that
-//! changes a trajectory happens in one transaction across these trees, and [`Store::flush`]
-//! makes it durable; concurrent callers share one flush (group commit).
+//! One tree, `records`, holds every kind of record under its own key prefix (see [`codec`]):
+//! trajectories (id to trajectory), answers (id, question, member to the current answer),
+//! history (id, sequence to one change), bindings (place to id), events (platform event id to
+//! the time it was handled), the due index (next check-in time and id, ordered by time) and
+//! per-server settings. The `meta` tree holds the schema version. One handled event is one
+//! sled batch on the one tree, so it is applied whole or not at all; [`Store::flush`] makes it
+//! durable, and concurrent callers share one flush (group commit).
 
 mod codec;
+mod group;
 mod migrate;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
-use sled::Tree;
+use sled::{Batch, Tree};
 
 use crate::engine::model::{
     AnswerRecord, HistoryEntry, Place, Trajectory, TrajectoryId, TrajectoryState,
 };
 
+pub use group::GroupCommit;
 pub use migrate::SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
@@ -40,12 +42,19 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("corrupt database: {0}")]
     Corrupt(String),
+    #[error(
+        "flushing the database to disk failed: {0}; check free disk space and the disk's health"
+    )]
+    Flush(String),
 }
 
 /// What one handled event writes, applied in one transaction.
 #[derive(Debug, Default)]
 pub struct Write<'a> {
     pub event_id: &'a str,
+    /// The trajectory the answers and history belong to.
+    pub id: Option<TrajectoryId>,
+    /// The trajectory record, when it changed.
     pub trajectory: Option<&'a Trajectory>,
     pub answers: Vec<&'a AnswerRecord>,
     pub history: Vec<&'a HistoryEntry>,
@@ -71,24 +80,12 @@ pub enum Written {
 pub struct Store {
     db: sled::Db,
     path: PathBuf,
-    trajectories: Tree,
-    answers: Tree,
-    history: Tree,
-    bindings: Tree,
-    events: Tree,
-    due: Tree,
-    settings: Tree,
-    flush: Arc<FlushState>,
+    records: Tree,
+    /// Makes the duplicate check and the batch of one write atomic across tasks.
+    write_lock: Arc<Mutex<()>>,
+    flush: Arc<GroupCommit>,
     /// Due-index entries read, for tests and benchmarks of the scheduler's tick.
     due_reads: Arc<AtomicU64>,
-}
-
-/// Group commit: writes count up `written`; a flush covers every write counted before it began.
-#[derive(Default)]
-struct FlushState {
-    written: AtomicU64,
-    flushed: AtomicU64,
-    lock: tokio::sync::Mutex<()>,
 }
 
 impl Store {
@@ -113,13 +110,8 @@ impl Store {
     fn from_db(db: sled::Db, path: &Path) -> Result<Store, StoreError> {
         migrate::migrate(&db, path)?;
         Ok(Store {
-            trajectories: db.open_tree("trajectories")?,
-            answers: db.open_tree("answers")?,
-            history: db.open_tree("history")?,
-            bindings: db.open_tree("bindings")?,
-            events: db.open_tree("events")?,
-            due: db.open_tree("due")?,
-            settings: db.open_tree("settings")?,
+            records: db.open_tree("records")?,
+            write_lock: Arc::default(),
             due_reads: Arc::default(),
             path: path.to_path_buf(),
             db,
@@ -131,11 +123,6 @@ impl Store {
         &self.path
     }
 
-    /// The underlying database, for other modules' own trees (the scheduler's).
-    pub fn db(&self) -> &sled::Db {
-        &self.db
-    }
-
     /// Allocates a new trajectory id.
     pub fn new_trajectory_id(&self) -> Result<TrajectoryId, StoreError> {
         // sled's ids start at 0; trajectory ids start at 1 to read naturally.
@@ -143,21 +130,21 @@ impl Store {
     }
 
     pub fn event_seen(&self, event_id: &str) -> Result<bool, StoreError> {
-        Ok(self.events.contains_key(event_id.as_bytes())?)
+        Ok(self.records.contains_key(codec::event_key(event_id))?)
     }
 
     pub fn binding(&self, place: &Place) -> Result<Option<TrajectoryId>, StoreError> {
-        let Some(bytes) = self.bindings.get(codec::place_key(place))? else {
+        let Some(bytes) = self.records.get(codec::place_key(place))? else {
             return Ok(None);
         };
-        codec::decode("bindings", &bytes).map(Some)
+        codec::decode("binding", &bytes).map(Some)
     }
 
     pub fn trajectory(&self, id: TrajectoryId) -> Result<Option<Trajectory>, StoreError> {
-        let Some(bytes) = self.trajectories.get(codec::trajectory_key(id))? else {
+        let Some(bytes) = self.records.get(codec::trajectory_key(id))? else {
             return Ok(None);
         };
-        codec::decode("trajectories", &bytes).map(Some)
+        codec::decode("trajectory", &bytes).map(Some)
     }
 
     /// Loads a trajectory with all its current answers.
@@ -165,10 +152,10 @@ impl Store {
         let Some(trajectory) = self.trajectory(id)? else {
             return Ok(None);
         };
-        let mut answers = std::collections::BTreeMap::new();
-        for entry in self.answers.scan_prefix(codec::trajectory_key(id)) {
+        let mut answers = crate::engine::model::Answers::new();
+        for entry in self.records.scan_prefix(codec::answers_prefix(id)) {
             let (_, bytes) = entry?;
-            let record: AnswerRecord = codec::decode("answers", &bytes)?;
+            let record: AnswerRecord = codec::decode("answer", &bytes)?;
             answers.insert((record.question.clone(), record.member.clone()), record);
         }
         Ok(Some(TrajectoryState {
@@ -179,154 +166,116 @@ impl Store {
 
     /// Returns a trajectory's answer history, oldest first.
     pub fn history(&self, id: TrajectoryId) -> Result<Vec<HistoryEntry>, StoreError> {
-        self.history
-            .scan_prefix(codec::trajectory_key(id))
+        self.records
+            .scan_prefix(codec::history_prefix(id))
             .map(|entry| codec::decode("history", &entry?.1))
             .collect()
     }
 
+    /// Counts the stored trajectories by reading every trajectory key; for tests and tools,
+    /// not for start-up.
     pub fn trajectory_count(&self) -> usize {
-        self.trajectories.len()
+        self.records.scan_prefix([codec::TRAJECTORY]).keys().count()
     }
 
-    /// Returns the ids of all stored trajectories, in id order.
-    pub fn trajectory_ids(&self) -> Result<Vec<TrajectoryId>, StoreError> {
-        self.trajectories
-            .iter()
-            .keys()
-            .map(|key| Ok(codec::trajectory_from_key(&key?).unwrap_or(TrajectoryId(0))))
-            .collect()
-    }
-
-    /// Applies one event's changes in a single transaction, unless the event was handled
-    /// before. The changes are not yet durable: call [`Store::flush`].
+    /// Applies one event's changes as one batch, unless the event was handled before. The
+    /// changes are not yet durable: call [`Store::flush`].
     pub fn write(&self, write: &Write) -> Result<Written, StoreError> {
-        let sequence_start = if write.history.is_empty() {
-            0
-        } else {
-            self.db.generate_id()?
-        };
-        // Keys of a deleted trajectory are gathered first, since a transaction cannot scan.
-        let doomed = match write.delete {
-            Some((id, _)) => self.keys_of(id)?,
-            None => (Vec::new(), Vec::new()),
-        };
-        let event_value = codec::encode(&jiff::Timestamp::now())?;
-        let trees = (
-            &self.trajectories,
-            &self.answers,
-            &self.history,
-            &self.bindings,
-            &self.events,
-            &self.due,
-            &self.settings,
-        );
-        let outcome = trees.transaction(
-            |(trajectories, answers, history, bindings, events, due, settings)| {
-                if events.get(write.event_id.as_bytes())?.is_some() {
-                    return Ok(Written::Duplicate);
-                }
-                events.insert(write.event_id.as_bytes(), event_value.as_slice())?;
-                if let Some(trajectory) = write.trajectory {
-                    trajectories.insert(
-                        &codec::trajectory_key(trajectory.id),
-                        abort_on(codec::encode(trajectory))?,
-                    )?;
-                }
-                for record in &write.answers {
-                    let id = write.trajectory.map_or(TrajectoryId(0), |t| t.id);
-                    answers.insert(
-                        codec::answer_key(id, &record.question, &record.member),
-                        abort_on(codec::encode(record))?,
-                    )?;
-                }
-                for (offset, entry) in write.history.iter().enumerate() {
-                    let id = write.trajectory.map_or(TrajectoryId(0), |t| t.id);
-                    history.insert(
-                        &codec::history_key(id, sequence_start + offset as u64),
-                        abort_on(codec::encode(entry))?,
-                    )?;
-                }
-                let new_due = write
-                    .trajectory
-                    .and_then(|t| t.due_at().map(|at| (at, t.id)));
-                let old_due = write
-                    .previous_due
-                    .zip(write.trajectory.map(|t| t.id).or(write.delete.map(|d| d.0)));
-                if old_due != new_due || write.delete.is_some() {
-                    if let Some((at, id)) = old_due {
-                        due.remove(&codec::due_key(at, id))?;
-                    }
-                    if let (Some((at, id)), None) = (new_due, write.delete) {
-                        due.insert(&codec::due_key(at, id), &[])?;
-                    }
-                }
-                if let Some((scope, zone)) = write.server_zone {
-                    settings.insert(scope.as_bytes(), abort_on(codec::encode(&zone))?)?;
-                }
-                if let Some((place, id)) = write.bind {
-                    bindings.insert(codec::place_key(place), abort_on(codec::encode(&id))?)?;
-                }
-                if let Some((id, place)) = write.delete {
-                    trajectories.remove(&codec::trajectory_key(id))?;
-                    for key in &doomed.0 {
-                        answers.remove(key.as_ref())?;
-                    }
-                    for key in &doomed.1 {
-                        history.remove(key.as_ref())?;
-                    }
-                    bindings.remove(codec::place_key(place))?;
-                }
-                Ok(Written::Stored)
-            },
-        );
-        let written = outcome.map_err(|error| match error {
-            TransactionError::Abort(error) => error,
-            TransactionError::Storage(error) => StoreError::Sled(error),
-        })?;
-        if written == Written::Stored {
-            self.flush.written.fetch_add(1, Ordering::SeqCst);
+        let _guard = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let event = codec::event_key(write.event_id);
+        if self.records.contains_key(&event)? {
+            return Ok(Written::Duplicate);
         }
-        Ok(written)
+        let mut batch = Batch::default();
+        batch.insert(event, codec::encode(&jiff::Timestamp::now())?);
+        let id = write
+            .id
+            .or(write.delete.map(|(id, _)| id))
+            .unwrap_or(TrajectoryId(0));
+        if let Some(trajectory) = write.trajectory {
+            batch.insert(
+                codec::trajectory_key(trajectory.id),
+                codec::encode(trajectory)?,
+            );
+        }
+        for record in &write.answers {
+            batch.insert(
+                codec::answer_key(id, &record.question, &record.member),
+                codec::encode(record)?,
+            );
+        }
+        if !write.history.is_empty() {
+            let sequence_start = self.db.generate_id()?;
+            for (offset, entry) in write.history.iter().enumerate() {
+                batch.insert(
+                    codec::history_key(id, sequence_start + offset as u64),
+                    codec::encode(entry)?,
+                );
+            }
+        }
+        self.index_due(&mut batch, write, id);
+        if let Some((scope, zone)) = write.server_zone {
+            batch.insert(codec::setting_key(scope), codec::encode(&zone)?);
+        }
+        if let Some((place, id)) = write.bind {
+            batch.insert(codec::place_key(place), codec::encode(&id)?);
+        }
+        if let Some((id, place)) = write.delete {
+            self.remove_trajectory(&mut batch, id, place)?;
+        }
+        self.records.apply_batch(batch)?;
+        self.flush.wrote();
+        Ok(Written::Stored)
     }
 
-    fn keys_of(&self, id: TrajectoryId) -> Result<(Vec<sled::IVec>, Vec<sled::IVec>), StoreError> {
-        let prefix = codec::trajectory_key(id);
-        let answers = self
-            .answers
-            .scan_prefix(prefix)
-            .keys()
-            .collect::<Result<_, _>>()?;
-        let history = self
-            .history
-            .scan_prefix(prefix)
-            .keys()
-            .collect::<Result<_, _>>()?;
-        Ok((answers, history))
+    /// Moves the trajectory's due-index entry when its due time changed.
+    fn index_due(&self, batch: &mut Batch, write: &Write, id: TrajectoryId) {
+        let new_due = write.trajectory.and_then(|t| t.due_at());
+        let changed = write.trajectory.is_some() || write.delete.is_some();
+        if !changed || (write.previous_due == new_due && write.delete.is_none()) {
+            return;
+        }
+        if let Some(at) = write.previous_due {
+            batch.remove(&codec::due_key(at, id));
+        }
+        if let (Some(at), None) = (new_due, write.delete) {
+            batch.insert(&codec::due_key(at, id), &[]);
+        }
+    }
+
+    fn remove_trajectory(
+        &self,
+        batch: &mut Batch,
+        id: TrajectoryId,
+        place: &Place,
+    ) -> Result<(), StoreError> {
+        batch.remove(codec::trajectory_key(id));
+        for prefix in [codec::answers_prefix(id), codec::history_prefix(id)] {
+            for key in self.records.scan_prefix(prefix).keys() {
+                batch.remove(key?);
+            }
+        }
+        batch.remove(codec::place_key(place));
+        Ok(())
     }
 
     /// Makes every write made before this call durable. Concurrent callers share one flush.
+    ///
+    /// # Errors
+    /// Fails when sled cannot flush.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        let ticket = self.flush.written.load(Ordering::SeqCst);
-        let _guard = self.flush.lock.lock().await;
-        if self.flush.flushed.load(Ordering::SeqCst) >= ticket {
-            return Ok(());
-        }
-        let target = self.flush.written.load(Ordering::SeqCst);
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.flush())
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("the flush task failed: {e}")))??;
-        self.flush.flushed.fetch_max(target, Ordering::SeqCst);
-        Ok(())
+        self.flush.flush(&self.db).await.map_err(StoreError::Flush)
     }
 
     /// Flushes from synchronous code.
+    ///
+    /// # Errors
+    /// Fails when sled cannot flush.
     pub fn flush_blocking(&self) -> Result<(), StoreError> {
-        let target = self.flush.written.load(Ordering::SeqCst);
-        self.db.flush()?;
-        self.flush.flushed.fetch_max(target, Ordering::SeqCst);
-        Ok(())
+        Ok(self.flush.flush_blocking(&self.db)?)
     }
 
     /// Returns the due-index entries at or before `now`, earliest first, at most `limit`.
@@ -337,7 +286,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<(jiff::Timestamp, TrajectoryId)>, StoreError> {
         let mut due = Vec::new();
-        for entry in self.due.iter().keys() {
+        for entry in self.records.scan_prefix([codec::DUE]).keys() {
             let key = entry?;
             self.due_reads.fetch_add(1, Ordering::Relaxed);
             let Some((at, id)) = codec::due_from_key(&key) else {
@@ -355,11 +304,11 @@ impl Store {
 
     /// Returns the earliest due time in the index, if any.
     pub fn next_due(&self) -> Result<Option<jiff::Timestamp>, StoreError> {
-        let Some(key) = self.due.first()?.map(|(key, _)| key) else {
+        let Some(entry) = self.records.scan_prefix([codec::DUE]).keys().next() else {
             return Ok(None);
         };
         self.due_reads.fetch_add(1, Ordering::Relaxed);
-        Ok(codec::due_from_key(&key).map(|(at, _)| at))
+        Ok(codec::due_from_key(&entry?).map(|(at, _)| at))
     }
 
     /// The number of due-index entries read since the store was opened.
@@ -369,37 +318,34 @@ impl Store {
 
     /// Returns a server's default check-in zone, if one was set.
     pub fn server_zone(&self, scope: &str) -> Result<Option<String>, StoreError> {
-        match self.settings.get(scope.as_bytes())? {
-            Some(bytes) => codec::decode("settings", &bytes).map(Some),
+        match self.records.get(codec::setting_key(scope))? {
+            Some(bytes) => codec::decode("setting", &bytes).map(Some),
             None => Ok(None),
         }
     }
 
-    /// Stores trajectories in bulk without going through the engine: one sled batch per tree,
-    /// then one flush. For benchmarks and load tests that need many stored trajectories.
+    /// Stores trajectories in bulk without going through the engine, as one batch and one
+    /// flush. For benchmarks and load tests that need many stored trajectories.
     ///
     /// # Errors
     /// Fails when storage fails.
     pub fn import(&self, trajectories: &[Trajectory]) -> Result<(), StoreError> {
-        let mut records = sled::Batch::default();
-        let mut due = sled::Batch::default();
-        let mut bindings = sled::Batch::default();
+        let mut batch = Batch::default();
         for trajectory in trajectories {
-            records.insert(
-                &codec::trajectory_key(trajectory.id),
+            batch.insert(
+                codec::trajectory_key(trajectory.id),
                 codec::encode(trajectory)?,
             );
-            bindings.insert(
+            batch.insert(
                 codec::place_key(&trajectory.place),
                 codec::encode(&trajectory.id)?,
             );
             if let Some(at) = trajectory.due_at() {
-                due.insert(&codec::due_key(at, trajectory.id), &[]);
+                batch.insert(&codec::due_key(at, trajectory.id), &[]);
             }
         }
-        self.trajectories.apply_batch(records)?;
-        self.bindings.apply_batch(bindings)?;
-        self.due.apply_batch(due)?;
+        self.records.apply_batch(batch)?;
+        self.flush.wrote();
         self.flush_blocking()
     }
 
@@ -407,12 +353,6 @@ impl Store {
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
         Ok(self.db.size_on_disk()?)
     }
-}
-
-fn abort_on<T>(
-    result: Result<T, StoreError>,
-) -> Result<T, ConflictableTransactionError<StoreError>> {
-    result.map_err(ConflictableTransactionError::Abort)
 }
 
 fn open_error(path: &Path, error: sled::Error) -> StoreError {
