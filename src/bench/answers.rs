@@ -174,15 +174,14 @@ pub async fn raw_answers(
     Ok(Latencies::new(micros, started.elapsed()))
 }
 
-/// Returns the median time in milliseconds to compute the result document of a trajectory
-/// in which `members` members answered every question.
-pub fn advice_time(content: &'static Content, members: usize) -> f64 {
+/// Builds a trajectory in which `members` members answered every question, with a varied
+/// but deterministic spread of answers so that aggregation has work to do.
+pub fn state_with_members(content: &Content, members: usize) -> TrajectoryState {
     let now = jiff::Timestamp::now();
     let trajectory = synthetic::trajectory(1, members, None, now);
     let mut answers = crate::engine::model::Answers::new();
     for member in 0..members {
         for question in &content.questionnaire.questions {
-            // A varied but deterministic spread of answers, so aggregation has work to do.
             let value = value_for(question, member * 7 + question.id.len());
             let record = AnswerRecord {
                 member: format!("member-{member}"),
@@ -194,10 +193,16 @@ pub fn advice_time(content: &'static Content, members: usize) -> f64 {
             answers.insert((question.id.clone(), record.member.clone()), record);
         }
     }
-    let state = TrajectoryState {
+    TrajectoryState {
         trajectory,
         answers,
-    };
+    }
+}
+
+/// Returns the median time in milliseconds to compute the result document of a trajectory
+/// in which `members` members answered every question.
+pub fn advice_time(content: &'static Content, members: usize) -> f64 {
+    let state = state_with_members(content, members);
     let runs = (20_000 / members).clamp(20, 2000);
     let mut times: Vec<f64> = (0..runs)
         .map(|_| {

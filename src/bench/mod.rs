@@ -2,7 +2,7 @@
 //! raw sled at the same durability. `--quick` runs the same measurements at smaller sizes.
 //! The figures, the machine and what limits each one are written down in BENCHMARKS.md.
 
-mod answers;
+pub mod answers;
 mod figures;
 mod scheduler;
 mod startup;

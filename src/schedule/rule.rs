@@ -79,7 +79,13 @@ impl FromStr for Rule {
             rule: text.to_string(),
             problem,
         };
-        let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+        // Spaces around the commas of a day list are allowed: "mon, thu" reads as "mon,thu".
+        let joined: Vec<&str> = text.split(',').map(str::trim).collect();
+        let words: Vec<String> = joined
+            .join(",")
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         match words.as_slice() {
             [] => Err(fail("the rule is empty".into())),
@@ -183,6 +189,7 @@ mod tests {
             ("Weekly thu,MON 9:00", "weekly mon,thu 09:00"),
             ("wekelijks ma,do 09:00", "weekly mon,thu 09:00"),
             ("weekly maandag,friday 17:45", "weekly mon,fri 17:45"),
+            ("weekly mon, thu 09:00", "weekly mon,thu 09:00"),
             ("every 14 days 09:30", "every 14 days 09:30"),
             ("elke 14 dagen 09:30", "every 14 days 09:30"),
             ("every day 08:00", "every day 08:00"),
