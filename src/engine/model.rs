@@ -185,14 +185,13 @@ pub enum Change {
 }
 
 /// Current answers by (question id, member id).
-pub type Answers = imbl::OrdMap<(String, MemberId), AnswerRecord>;
+pub type Answers = BTreeMap<(String, MemberId), AnswerRecord>;
 
 /// A trajectory with all its current answers, as the engine works on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrajectoryState {
     pub trajectory: Trajectory,
-    /// Current answers by (question id, member id). A persistent map, so that copying the
-    /// state for a transition costs O(1) instead of copying every answer.
+    /// Current answers by (question id, member id).
     pub answers: Answers,
 }
 

@@ -13,7 +13,7 @@ use tracing::{debug, info, warn};
 use super::checkin::{self, CheckinPolicy, Claim};
 use super::input::{Command, Input};
 use super::message::Effect;
-use super::model::{TrajectoryId, TrajectoryState};
+use super::model::{AnswerRecord, Trajectory, TrajectoryId, TrajectoryState};
 use super::step::{self, Extra, Transition};
 use crate::content::Content;
 use crate::storage::{Store, StoreError, Write, Written};
@@ -33,6 +33,8 @@ struct Applied {
     changed: bool,
     effects: Vec<Effect>,
     state: Option<TrajectoryState>,
+    trajectory: Option<Trajectory>,
+    upserts: Vec<AnswerRecord>,
     deleted: bool,
 }
 
@@ -87,10 +89,7 @@ impl Engine {
     /// Fails when storage fails; nothing is confirmed then.
     #[tracing::instrument(skip_all, fields(event = %input.event_id, command = input.command.name(), actor = %input.actor.id, place = %input.place))]
     pub async fn handle(&self, input: Input) -> Result<Vec<Effect>, EngineError> {
-        if self.store.event_seen(&input.event_id)? {
-            debug!("event handled before, ignored");
-            return Ok(Vec::new());
-        }
+        // A redelivered event is caught when its write finds the event id already stored.
         let id = match input.trajectory {
             Some(id) => Some(id),
             None => self.store.binding(&input.place)?,
@@ -118,6 +117,15 @@ impl Engine {
                 self.forget(id);
             } else if let Some(new_state) = applied.state.take() {
                 *cached = Some(new_state);
+            } else if let Some(state) = cached.as_mut() {
+                if let Some(trajectory) = applied.trajectory.take() {
+                    state.trajectory = trajectory;
+                }
+                for record in applied.upserts.drain(..) {
+                    state
+                        .answers
+                        .insert((record.question.clone(), record.member.clone()), record);
+                }
             }
             applied
         };
@@ -142,7 +150,8 @@ impl Engine {
     ) -> Result<Applied, EngineError> {
         let extra = self.extra(state, input)?;
         let transition = step::step(self.content, state, input, &extra);
-        let changed = transition.state.is_some() || transition.delete;
+        let changed =
+            transition.state.is_some() || transition.delete || !transition.upserts.is_empty();
         match self.store.write(&write_of(input, state, &transition))? {
             Written::Duplicate => {
                 debug!("event handled concurrently, ignored");
@@ -163,6 +172,8 @@ impl Engine {
             changed,
             deleted: transition.delete,
             state: transition.state,
+            trajectory: transition.trajectory,
+            upserts: transition.upserts,
             effects: transition.effects,
         })
     }
@@ -338,15 +349,20 @@ fn write_of<'a>(
             .iter()
             .filter_map(|(q, m)| state.answer(q, m))
             .collect(),
-        None => Vec::new(),
+        None => transition.upserts.iter().collect(),
+    };
+    // A full state is written only where the trajectory record changed; an answer that changes
+    // nothing but its own record leaves the trajectory unwritten.
+    let trajectory = match state {
+        Some(state) => {
+            Some(&state.trajectory).filter(|t| before.is_none_or(|b| &b.trajectory != *t))
+        }
+        None => transition.trajectory.as_ref(),
     };
     Write {
         event_id: &input.event_id,
-        id: state.map(|s| s.trajectory.id),
-        // An answer that changes nothing but its own record leaves the trajectory unwritten.
-        trajectory: state
-            .map(|s| &s.trajectory)
-            .filter(|t| before.is_none_or(|b| &b.trajectory != *t)),
+        id: state.or(before).map(|s| s.trajectory.id),
+        trajectory,
         answers,
         history: transition.history.iter().collect(),
         bind: match (transition.bind, state) {

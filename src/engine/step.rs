@@ -21,8 +21,13 @@ pub const MAX_DESCRIPTION_CHARS: usize = 300;
 /// The outcome of one input.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Transition {
-    /// The new state to store, when anything changed.
+    /// The new state to store, when anything changed (all commands but answers and notes).
     pub state: Option<TrajectoryState>,
+    /// For answers and notes: the changed answer records, applied to the current state in
+    /// place, so an answer costs no copy of the whole state.
+    pub upserts: Vec<AnswerRecord>,
+    /// With `upserts`: the new trajectory record, when it changed.
+    pub trajectory: Option<Trajectory>,
     /// Answers whose current record changed, by (question, member).
     pub changed_answers: Vec<(String, MemberId)>,
     pub history: Vec<HistoryEntry>,
@@ -353,17 +358,45 @@ impl Ctx<'_> {
     /// Returns a copy of the state with the actor registered. The trajectory's update time
     /// changes only when the actor is new, so an answer rewrites just its own record.
     fn registered(&self) -> TrajectoryState {
-        let mut state = self.state.clone();
+        TrajectoryState {
+            trajectory: self.registered_trajectory(),
+            answers: self.state.answers.clone(),
+        }
+    }
+
+    /// Returns a copy of the trajectory record with the actor registered.
+    fn registered_trajectory(&self) -> Trajectory {
+        let mut trajectory = self.state.trajectory.clone();
         let actor = &self.input.actor;
-        if !state.trajectory.members.contains_key(&actor.id) {
+        if !trajectory.members.contains_key(&actor.id) {
             let member = Member {
                 name: actor.name.clone(),
                 joined_at: self.input.at,
             };
-            state.trajectory.members.insert(actor.id.clone(), member);
-            state.trajectory.updated_at = self.input.at;
+            trajectory.members.insert(actor.id.clone(), member);
+            trajectory.updated_at = self.input.at;
         }
-        state
+        trajectory
+    }
+
+    /// Builds the transition of an answer or note: the record, the trajectory when it changed.
+    fn upsert(
+        &self,
+        record: AnswerRecord,
+        trajectory: Trajectory,
+        history: HistoryEntry,
+        effects: Vec<Effect>,
+    ) -> Transition {
+        let key = (record.question.clone(), record.member.clone());
+        let changed = trajectory != self.state.trajectory;
+        Transition {
+            upserts: vec![record],
+            trajectory: changed.then_some(trajectory),
+            changed_answers: vec![key],
+            history: vec![history],
+            effects,
+            ..Transition::default()
+        }
     }
 
     fn join(&self) -> Transition {
@@ -467,10 +500,9 @@ impl Ctx<'_> {
                 )
             }
         };
-        let mut state = self.registered();
         let key = (question.id.clone(), self.actor().to_string());
-        let previous = state.answers.get(&key).cloned();
-        if previous.as_ref().and_then(|p| p.value.as_ref()) == Some(&value) {
+        let previous = self.state.answers.get(&key);
+        if previous.and_then(|p| p.value.as_ref()) == Some(&value) {
             let message =
                 Message::text(self.text("answer.unchanged", &[("question", &question.id)]));
             return Transition {
@@ -478,32 +510,25 @@ impl Ctx<'_> {
                 ..Transition::default()
             };
         }
-        state.answers.insert(
-            key.clone(),
-            AnswerRecord {
-                member: key.1.clone(),
-                question: key.0.clone(),
-                value: Some(value.clone()),
-                note: previous.and_then(|p| p.note),
-                at: self.input.at,
-            },
-        );
+        let record = AnswerRecord {
+            member: key.1.clone(),
+            question: key.0.clone(),
+            value: Some(value.clone()),
+            note: previous.and_then(|p| p.note.clone()),
+            at: self.input.at,
+        };
         let history = HistoryEntry {
             member: key.1.clone(),
             question: key.0.clone(),
             change: Change::Value(value.clone()),
             at: self.input.at,
         };
+        let label = escape_markdown(&value.label(question, self.lang()));
         let confirmation = self.text(
             "answer.saved",
-            &[
-                ("question", &question.id),
-                (
-                    "answer",
-                    &escape_markdown(&value.label(question, self.lang())),
-                ),
-            ],
+            &[("question", &question.id), ("answer", &label)],
         );
+        let mut trajectory = self.registered_trajectory();
         let mut effects = Vec::new();
         match walk {
             Walk::Private => {
@@ -513,50 +538,47 @@ impl Ctx<'_> {
                     .position(&question.id)
                     .unwrap_or_default()
                     + 1;
-                state
-                    .trajectory
-                    .private_positions
-                    .insert(key.1.clone(), index);
-                let mut message = self.question_message(&state, index, Walk::Private);
+                trajectory.private_positions.insert(key.1.clone(), index);
+                // The next question shows the member's own earlier answer to it, which this
+                // answer does not change, so the state before it serves.
+                let mut message = self.question_message(self.state, index, Walk::Private);
                 message.blocks.insert(0, Block::Text(confirmation));
                 effects.push(self.reply(Visibility::Private, message));
             }
             Walk::Channel => {
                 effects.push(self.reply(Visibility::Private, Message::text(confirmation)));
-                effects.extend(self.advance_when_everyone_answered(&mut state, &question.id));
+                effects.extend(self.advance_when_everyone_answered(&mut trajectory, &question.id));
             }
         }
-        Transition {
-            state: Some(state),
-            changed_answers: vec![key],
-            history: vec![history],
-            effects,
-            ..Transition::default()
-        }
+        self.upsert(record, trajectory, history, effects)
     }
 
-    /// Moves the channel walk on once every registered member answered the question it shows.
+    /// Moves the channel walk on once every registered member answered the question it shows,
+    /// counting the actor's answer being stored now.
     fn advance_when_everyone_answered(
         &self,
-        state: &mut TrajectoryState,
+        trajectory: &mut Trajectory,
         question: &str,
     ) -> Option<Effect> {
         let questions = &self.content.questionnaire.questions;
-        let current = questions.get(state.trajectory.channel_position)?;
+        let current = questions.get(trajectory.channel_position)?;
         if current.id != question {
             return None;
         }
-        let everyone = state
-            .trajectory
+        let actor = self.actor();
+        let everyone = trajectory
             .members
             .keys()
-            .all(|member| state.has_value(question, member));
+            .all(|member| member == actor || self.state.has_value(question, member));
         if !everyone {
             return None;
         }
-        state.trajectory.channel_position += 1;
-        let mut message =
-            self.question_message(state, state.trajectory.channel_position, Walk::Channel);
+        trajectory.channel_position += 1;
+        let view = TrajectoryState {
+            trajectory: trajectory.clone(),
+            answers: self.state.answers.clone(),
+        };
+        let mut message = self.question_message(&view, trajectory.channel_position, Walk::Channel);
         message.blocks.insert(
             0,
             Block::Text(self.text("walk.everyone_answered", &[("question", question)])),
@@ -583,12 +605,13 @@ impl Ctx<'_> {
         if text.is_empty() {
             return self.refuse("error.note_empty", &[]);
         }
-        let mut state = self.registered();
         let key = (question.id.clone(), self.actor().to_string());
-        let record = state
+        let mut record = self
+            .state
             .answers
-            .entry(key.clone())
-            .or_insert_with(|| AnswerRecord {
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| AnswerRecord {
                 member: key.1.clone(),
                 question: key.0.clone(),
                 value: None,
@@ -604,13 +627,8 @@ impl Ctx<'_> {
             at: self.input.at,
         };
         let message = Message::text(self.text("note.saved", &[("question", &question.id)]));
-        Transition {
-            state: Some(state),
-            changed_answers: vec![key],
-            history: vec![history],
-            effects: vec![self.reply(Visibility::Private, message)],
-            ..Transition::default()
-        }
+        let effects = vec![self.reply(Visibility::Private, message)];
+        self.upsert(record, self.registered_trajectory(), history, effects)
     }
 
     fn move_by(&self, walk: Walk, delta: isize) -> Transition {

@@ -68,6 +68,9 @@ pub struct Write<'a> {
     pub server_zone: Option<(&'a str, &'a str)>,
 }
 
+/// One record change: the key and its new value, or None to remove it.
+type Operation = (Vec<u8>, Option<Vec<u8>>);
+
 /// The outcome of [`Store::write`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Written {
@@ -81,7 +84,7 @@ pub struct Store {
     db: sled::Db,
     path: PathBuf,
     records: Tree,
-    /// Makes the duplicate check and the batch of one write atomic across tasks.
+    /// Makes the duplicate check and the batch of a binding or deleting write atomic.
     write_lock: Arc<Mutex<()>>,
     flush: Arc<GroupCommit>,
     /// Due-index entries read, for tests and benchmarks of the scheduler's tick.
@@ -178,87 +181,118 @@ impl Store {
         self.records.scan_prefix([codec::TRAJECTORY]).keys().count()
     }
 
-    /// Applies one event's changes as one batch, unless the event was handled before. The
-    /// changes are not yet durable: call [`Store::flush`].
+    /// Applies one event's changes, unless the event was handled before. The changes are not
+    /// yet durable: call [`Store::flush`].
+    ///
+    /// A write that binds or deletes a trajectory is one sled batch, applied whole or not at
+    /// all. Other writes (answers, notes, settings) are applied record by record with the event
+    /// marker last, because sled's batches take a global lock that stalls concurrent writers;
+    /// sled's log keeps the order, so a crash leaves a prefix of them, and a redelivered event
+    /// then finds its answer already stored and adds nothing twice.
     pub fn write(&self, write: &Write) -> Result<Written, StoreError> {
-        let _guard = self
-            .write_lock
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Writes that bind or delete are serialized; others for the same trajectory already
+        // are, by the engine's per-trajectory lock, which makes the check below atomic.
+        let _guard = (write.bind.is_some() || write.delete.is_some()).then(|| {
+            self.write_lock
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        });
         let event = codec::event_key(write.event_id);
         if self.records.contains_key(&event)? {
             return Ok(Written::Duplicate);
         }
-        let mut batch = Batch::default();
-        batch.insert(event, codec::encode(&jiff::Timestamp::now())?);
-        let id = write
-            .id
-            .or(write.delete.map(|(id, _)| id))
-            .unwrap_or(TrajectoryId(0));
-        if let Some(trajectory) = write.trajectory {
-            batch.insert(
-                codec::trajectory_key(trajectory.id),
-                codec::encode(trajectory)?,
-            );
-        }
-        for record in &write.answers {
-            batch.insert(
-                codec::answer_key(id, &record.question, &record.member),
-                codec::encode(record)?,
-            );
-        }
-        if !write.history.is_empty() {
-            let sequence_start = self.db.generate_id()?;
-            for (offset, entry) in write.history.iter().enumerate() {
-                batch.insert(
-                    codec::history_key(id, sequence_start + offset as u64),
-                    codec::encode(entry)?,
-                );
+        let mut ops = self.operations(write)?;
+        ops.push((event, Some(codec::encode(&jiff::Timestamp::now())?)));
+        if write.bind.is_some() || write.delete.is_some() {
+            let mut batch = Batch::default();
+            for (key, value) in ops {
+                match value {
+                    Some(value) => batch.insert(key, value),
+                    None => batch.remove(key),
+                }
+            }
+            self.records.apply_batch(batch)?;
+        } else {
+            for (key, value) in ops {
+                match value {
+                    Some(value) => self.records.insert(key, value)?,
+                    None => self.records.remove(key)?,
+                };
             }
         }
-        self.index_due(&mut batch, write, id);
-        if let Some((scope, zone)) = write.server_zone {
-            batch.insert(codec::setting_key(scope), codec::encode(&zone)?);
-        }
-        if let Some((place, id)) = write.bind {
-            batch.insert(codec::place_key(place), codec::encode(&id)?);
-        }
-        if let Some((id, place)) = write.delete {
-            self.remove_trajectory(&mut batch, id, place)?;
-        }
-        self.records.apply_batch(batch)?;
         self.flush.wrote();
         Ok(Written::Stored)
     }
 
+    /// Returns the record changes of a write, as (key, new value or None to remove).
+    fn operations(&self, write: &Write) -> Result<Vec<Operation>, StoreError> {
+        let mut ops: Vec<Operation> = Vec::new();
+        let id = write
+            .id
+            .or(write.delete.map(|(id, _)| id))
+            .unwrap_or(TrajectoryId(0));
+        for record in &write.answers {
+            ops.push((
+                codec::answer_key(id, &record.question, &record.member),
+                Some(codec::encode(record)?),
+            ));
+        }
+        if !write.history.is_empty() {
+            let sequence_start = self.db.generate_id()?;
+            for (offset, entry) in write.history.iter().enumerate() {
+                ops.push((
+                    codec::history_key(id, sequence_start + offset as u64),
+                    Some(codec::encode(entry)?),
+                ));
+            }
+        }
+        if let Some(trajectory) = write.trajectory {
+            ops.push((
+                codec::trajectory_key(trajectory.id),
+                Some(codec::encode(trajectory)?),
+            ));
+        }
+        self.index_due(&mut ops, write, id);
+        if let Some((scope, zone)) = write.server_zone {
+            ops.push((codec::setting_key(scope), Some(codec::encode(&zone)?)));
+        }
+        if let Some((place, id)) = write.bind {
+            ops.push((codec::place_key(place), Some(codec::encode(&id)?)));
+        }
+        if let Some((id, place)) = write.delete {
+            self.remove_trajectory(&mut ops, id, place)?;
+        }
+        Ok(ops)
+    }
+
     /// Moves the trajectory's due-index entry when its due time changed.
-    fn index_due(&self, batch: &mut Batch, write: &Write, id: TrajectoryId) {
+    fn index_due(&self, ops: &mut Vec<Operation>, write: &Write, id: TrajectoryId) {
         let new_due = write.trajectory.and_then(|t| t.due_at());
         let changed = write.trajectory.is_some() || write.delete.is_some();
         if !changed || (write.previous_due == new_due && write.delete.is_none()) {
             return;
         }
         if let Some(at) = write.previous_due {
-            batch.remove(&codec::due_key(at, id));
+            ops.push((codec::due_key(at, id).to_vec(), None));
         }
         if let (Some(at), None) = (new_due, write.delete) {
-            batch.insert(&codec::due_key(at, id), &[]);
+            ops.push((codec::due_key(at, id).to_vec(), Some(Vec::new())));
         }
     }
 
     fn remove_trajectory(
         &self,
-        batch: &mut Batch,
+        ops: &mut Vec<Operation>,
         id: TrajectoryId,
         place: &Place,
     ) -> Result<(), StoreError> {
-        batch.remove(codec::trajectory_key(id));
+        ops.push((codec::place_key(place), None));
+        ops.push((codec::trajectory_key(id), None));
         for prefix in [codec::answers_prefix(id), codec::history_prefix(id)] {
             for key in self.records.scan_prefix(prefix).keys() {
-                batch.remove(key?);
+                ops.push((key?.to_vec(), None));
             }
         }
-        batch.remove(codec::place_key(place));
         Ok(())
     }
 
