@@ -4,7 +4,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::CliError;
+use std::sync::Arc;
+
 use crate::case::{self, Case};
+use crate::checkins::{Scheduler, SystemClock};
 use crate::console::{self, Console};
 use crate::content::Content;
 use crate::engine::{step, Engine, Place};
@@ -55,12 +58,23 @@ pub fn console(
 ) -> Result<(), CliError> {
     let store = open_store(db)?;
     tracing::info!(path = %store.path().display(), "database opened");
-    let engine = Engine::new(content, store);
+    let engine = Arc::new(Engine::new(content, store));
     let export_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     runtime()?.block_on(async {
+        // Check-ins set in the console are printed where they fall due.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let scheduler = Scheduler::new(
+            engine.clone(),
+            Arc::new(console::ConsolePoster),
+            Arc::new(SystemClock),
+        );
+        let task = tokio::spawn(scheduler.run(engine.checkin_changed(), stopped));
         let mut session = Console::new(&engine, channel, export_dir);
         let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-        console::run(&mut session, stdin, &mut std::io::stdout()).await
+        let result = console::run(&mut session, stdin, &mut std::io::stdout()).await;
+        let _ = stop.send(true);
+        let _ = task.await;
+        result
     })?;
     Ok(())
 }

@@ -131,6 +131,24 @@ impl<'a> Console<'a> {
     }
 }
 
+/// Prints check-ins to standard output, as the console's stand-in for a channel.
+pub struct ConsolePoster;
+
+impl crate::platform::Poster for ConsolePoster {
+    async fn post(
+        &self,
+        place: &Place,
+        message: &crate::engine::Message,
+    ) -> Result<(), crate::platform::PostError> {
+        println!(
+            "\n[check-in in {}]\n{}",
+            place.channel,
+            render::render(message)
+        );
+        Ok(())
+    }
+}
+
 /// Runs the console until end of input or `/quit`.
 ///
 /// # Errors
