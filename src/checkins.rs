@@ -15,7 +15,7 @@ use crate::platform::{PostError, Poster};
 
 /// How many due check-ins one tick handles; the rest follow in the next tick.
 const TICK_BATCH: usize = 100;
-/// The longest the scheduler sleeps without looking, in case a wake-up was missed.
+/// The maximum time the scheduler sleeps without looking, in case a wake-up was missed.
 const MAX_SLEEP: Duration = Duration::from_secs(300);
 /// How long one post may take before it counts as a temporary failure.
 const POST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -34,7 +34,7 @@ impl Clock for SystemClock {
     }
 }
 
-/// What one tick did.
+/// Counts of what one tick did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TickReport {
     pub sent: usize,

@@ -76,6 +76,19 @@ fn to_embed(spec: &EmbedSpec) -> CreateEmbed {
     embed
 }
 
+/// The parts of one engine message, gathered before they are laid out as Discord messages.
+#[derive(Default)]
+struct Parts {
+    text: Vec<String>,
+    embeds: Vec<EmbedSpec>,
+    rows: Vec<CreateActionRow>,
+    buttons: Vec<CreateButton>,
+    files: Vec<(String, Vec<u8>)>,
+    ping: Vec<u64>,
+    /// Whole messages of their own, such as the advice document's embeds.
+    extra: Vec<Outgoing>,
+}
+
 /// Renders one engine message as one or more Discord messages; components go on the last.
 pub fn render(
     content: &Content,
@@ -83,65 +96,70 @@ pub fn render(
     trajectory: Option<TrajectoryId>,
     message: &Message,
 ) -> Vec<Outgoing> {
-    let mut text = Vec::new();
-    let mut embeds = Vec::new();
-    let mut rows: Vec<CreateActionRow> = Vec::new();
-    let mut files = Vec::new();
-    let mut ping = Vec::new();
-    let mut extra_messages = Vec::new();
     let id = trajectory.unwrap_or(TrajectoryId(0));
-    let mut buttons: Vec<CreateButton> = Vec::new();
+    let mut parts = Parts::default();
     for block in &message.blocks {
-        match block {
-            Block::Heading(heading) => text.push(format!("**{heading}**")),
-            Block::Text(body) => text.push(body.clone()),
-            Block::Question(question) => embeds.push(question_embed(content, lang, question)),
-            Block::Scale(scale) => rows.push(scale_row(id, scale)),
-            Block::Choices(choices) => rows.extend(choice_rows(id, choices)),
-            Block::NotePrompt {
-                question,
-                walk,
-                label,
-                ..
-            } => {
-                let component = ComponentId::NoteButton {
-                    walk: *walk,
-                    question: question.clone(),
+        add_block(content, lang, id, block, &mut parts);
+    }
+    assemble(parts)
+}
+
+fn add_block(content: &Content, lang: Lang, id: TrajectoryId, block: &Block, parts: &mut Parts) {
+    match block {
+        Block::Heading(heading) => parts.text.push(format!("**{heading}**")),
+        Block::Text(body) => parts.text.push(body.clone()),
+        Block::Question(question) => parts.embeds.push(question_embed(content, lang, question)),
+        Block::Scale(scale) => parts.rows.push(scale_row(id, scale)),
+        Block::Choices(choices) => parts.rows.extend(choice_rows(id, choices)),
+        Block::NotePrompt {
+            question,
+            walk,
+            label,
+            ..
+        } => {
+            let component = ComponentId::NoteButton {
+                walk: *walk,
+                question: question.clone(),
+            };
+            parts
+                .buttons
+                .push(button(id, &component, label, ButtonStyle::Secondary));
+        }
+        Block::Actions(actions) => {
+            for action in actions {
+                let style = match action.style {
+                    ActionStyle::Primary => ButtonStyle::Primary,
+                    ActionStyle::Secondary => ButtonStyle::Secondary,
+                    ActionStyle::Danger => ButtonStyle::Danger,
                 };
-                buttons.push(button(id, &component, label, ButtonStyle::Secondary));
-            }
-            Block::Actions(actions) => {
-                for action in actions {
-                    let style = match action.style {
-                        ActionStyle::Primary => ButtonStyle::Primary,
-                        ActionStyle::Secondary => ButtonStyle::Secondary,
-                        ActionStyle::Danger => ButtonStyle::Danger,
-                    };
-                    buttons.push(button(
-                        id,
-                        &ComponentId::Action(action.kind.clone()),
-                        &action.label,
-                        style,
-                    ));
-                }
-            }
-            Block::Document(doc) => extra_messages.extend(document_messages(content, lang, doc)),
-            Block::Attachment(file) => files.push((file.filename.clone(), file.bytes.clone())),
-            Block::Mentions {
-                members,
-                ping: notify,
-            } => {
-                let (line, ids) = mentions(members, *notify);
-                text.push(line);
-                ping.extend(ids);
+                parts.buttons.push(button(
+                    id,
+                    &ComponentId::Action(action.kind.clone()),
+                    &action.label,
+                    style,
+                ));
             }
         }
+        Block::Document(doc) => parts.extra.extend(document_messages(content, lang, doc)),
+        Block::Attachment(file) => parts
+            .files
+            .push((file.filename.clone(), file.bytes.clone())),
+        Block::Mentions { members, ping } => {
+            let (line, ids) = mentions(members, *ping);
+            parts.text.push(line);
+            parts.ping.extend(ids);
+        }
     }
-    for chunk in buttons.chunks(ROW_BUTTONS) {
-        rows.push(CreateActionRow::Buttons(chunk.to_vec()));
+}
+
+/// Lays the parts out: text in messages of at most 2000 characters, embeds with the last of
+/// them, then the extra messages, and components, files and mentions on the very last.
+fn assemble(mut parts: Parts) -> Vec<Outgoing> {
+    for chunk in parts.buttons.chunks(ROW_BUTTONS) {
+        parts.rows.push(CreateActionRow::Buttons(chunk.to_vec()));
     }
-    rows.truncate(MAX_ROWS);
-    let mut messages: Vec<Outgoing> = split::chunk_text(&text.join("\n\n"), limit::CONTENT)
+    parts.rows.truncate(MAX_ROWS);
+    let mut messages: Vec<Outgoing> = split::chunk_text(&parts.text.join("\n\n"), limit::CONTENT)
         .into_iter()
         .filter(|chunk| !chunk.is_empty())
         .map(|chunk| Outgoing {
@@ -153,13 +171,13 @@ pub fn render(
         messages.push(Outgoing::default());
     }
     if let Some(last) = messages.last_mut() {
-        last.embeds = embeds;
+        last.embeds = parts.embeds;
     }
-    messages.extend(extra_messages);
+    messages.extend(parts.extra);
     if let Some(last) = messages.last_mut() {
-        last.components = rows;
-        last.files.extend(files);
-        last.ping = ping;
+        last.components = parts.rows;
+        last.files.extend(parts.files);
+        last.ping = parts.ping;
     }
     messages
 }

@@ -26,7 +26,7 @@ pub enum EngineError {
 
 type Slot = Arc<tokio::sync::Mutex<Option<TrajectoryState>>>;
 
-/// What one applied input left: its effects and the state for the cache.
+/// The outcome of one applied input: its effects and the changes for the cache.
 #[derive(Default)]
 struct Applied {
     /// Something was written, so the effects wait for a flush.

@@ -40,7 +40,7 @@ pub struct Transition {
     pub effects: Vec<Effect>,
 }
 
-/// What the engine had to read besides the state, for commands that need it.
+/// Data the engine reads besides the state, for the commands that need it.
 #[derive(Debug, Clone, Default)]
 pub struct Extra {
     /// The answer history, loaded for an export.

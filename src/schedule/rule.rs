@@ -63,7 +63,7 @@ impl fmt::Display for Day {
     }
 }
 
-/// Why a rule does not parse. The message names the part at fault and the accepted syntax.
+/// A rule that does not parse. The message names the part at fault and the accepted syntax.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid check-in rule {rule:?}: {problem}; {SYNTAX}")]
 pub struct RuleError {

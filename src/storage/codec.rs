@@ -1,6 +1,6 @@
-//! Keys and values as bytes. All records live in one sled tree; the first key byte names the
-//! kind of record, then come fixed-width big-endian ids and UTF-8 strings separated by a zero
-//! byte, so sled's ordering is the ids' ordering and prefix scans find one trajectory's
+//! Keys and values as bytes. All records live in one sled tree. The first key byte names the
+//! kind of record, followed by fixed-width big-endian ids and UTF-8 strings separated by a
+//! zero byte, so sled's ordering is the ids' ordering and prefix scans find one trajectory's
 //! records. Every value starts with a schema version byte, followed by JSON.
 
 use serde::de::DeserializeOwned;

@@ -1,5 +1,5 @@
 //! Group commit: many writers, few flushes. Each writer counts its write, then waits for a
-//! flush that began after it; one flush covers every write counted before it began, so
+//! flush that began after it. One flush covers every write counted before it began, so
 //! concurrent writers share it.
 
 use std::sync::atomic::{AtomicU64, Ordering};

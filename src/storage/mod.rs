@@ -1,7 +1,7 @@
 //! Durable storage in sled, behind a small typed API. Only this module builds keys or
 //! touches sled trees.
 //!
-//! One tree, `records`, holds every kind of record under its own key prefix (see [`codec`]):
+//! One tree, `records`, contains every kind of record under its own key prefix (see [`codec`]):
 //! trajectories (id to trajectory), answers (id, question, member to the current answer),
 //! history (id, sequence to one change), bindings (place to id), events (platform event id to
 //! the time it was handled), the due index (next check-in time and id, ordered by time) and
@@ -48,7 +48,7 @@ pub enum StoreError {
     Flush(String),
 }
 
-/// What one handled event writes, applied in one transaction.
+/// The records one handled event writes.
 #[derive(Debug, Default)]
 pub struct Write<'a> {
     pub event_id: &'a str,
@@ -181,14 +181,16 @@ impl Store {
         self.records.scan_prefix([codec::TRAJECTORY]).keys().count()
     }
 
-    /// Applies one event's changes, unless the event was handled before. The changes are not
+    /// Applies one event's changes, unless the event was handled before.
+    ///
+    /// NOTE: event markers are kept for good (about 60 bytes each); nothing prunes them yet. The changes are not
     /// yet durable: call [`Store::flush`].
     ///
     /// A write that binds or deletes a trajectory is one sled batch, applied whole or not at
     /// all. Other writes (answers, notes, settings) are applied record by record with the event
-    /// marker last, because sled's batches take a global lock that stalls concurrent writers;
-    /// sled's log keeps the order, so a crash leaves a prefix of them, and a redelivered event
-    /// then finds its answer already stored and adds nothing twice.
+    /// marker last, because sled's batches take a global lock that stalls concurrent writers.
+    /// sled's log keeps the order, so a crash leaves a prefix of the records. A redelivered
+    /// event then finds its answer already stored and adds nothing twice.
     pub fn write(&self, write: &Write) -> Result<Written, StoreError> {
         // Writes that bind or delete are serialized; others for the same trajectory already
         // are, by the engine's per-trajectory lock, which makes the check below atomic.
@@ -345,7 +347,7 @@ impl Store {
         Ok(codec::due_from_key(&entry?).map(|(at, _)| at))
     }
 
-    /// The number of due-index entries read since the store was opened.
+    /// Returns the number of due-index entries read since the store was opened.
     pub fn due_reads(&self) -> u64 {
         self.due_reads.load(Ordering::Relaxed)
     }
