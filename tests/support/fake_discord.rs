@@ -2,14 +2,20 @@
 //!
 //! [`FakeDiscord::start`] binds two listeners on port 0: a REST API under `/api/v10/` and a
 //! gateway websocket. Point serenity at it with
-//! `HttpBuilder::new(fake.token()).proxy(fake.rest_url())`: serenity 0.12.5 replaces
-//! `https://discord.com` in every request URL with the proxy, and the client takes its gateway URL
+//! `HttpBuilder::new(fake.token()).proxy(fake.rest_url()).ratelimiter_disabled(true)`, then
+//! `ClientBuilder::new_with_http(http, intents)`. Serenity 0.12.5 replaces
+//! `https://discord.com` in each request URL with the proxy, and the client takes its gateway URL
 //! from `GET /api/v10/gateway`.
 //!
+//! Both settings are needed to keep a test on 127.0.0.1. Serenity 0.12.5's ratelimiter builds
+//! its requests without the proxy, so with the ratelimiter on every REST call goes to
+//! `https://discord.com`. When `GET /api/v10/gateway` fails, the client falls back to
+//! `wss://gateway.discord.gg`, so [`FakeDiscord::fail_next`] refuses to fail that route.
+//!
 //! What it emulates:
-//! - The gateway handshake (HELLO, IDENTIFY, READY, then GUILD_CREATE for one test guild with one
-//!   text channel), heartbeats, RECONNECT with RESUME and replay of missed events, optional
-//!   zlib-compressed payloads, and the close codes for a wrong token or a bad RESUME.
+//! - The gateway handshake: HELLO, IDENTIFY, READY, then GUILD_CREATE for one test guild with
+//!   one text channel. Also heartbeats, RECONNECT with RESUME and replay of missed events,
+//!   optional zlib-compressed payloads, and the close codes for a wrong token or a bad RESUME.
 //! - Intents for message events: without GUILD_MESSAGES (or DIRECT_MESSAGES in a DM) a message
 //!   event is not delivered, and without MESSAGE_CONTENT a guild message that neither the bot
 //!   wrote nor mentions the bot arrives with empty content.
@@ -218,7 +224,11 @@ impl FakeDiscord {
         let found = self
             .shared
             .wait_until(timeout, |state| {
-                state.requests.iter().find(|request| predicate(request)).cloned()
+                state
+                    .requests
+                    .iter()
+                    .find(|request| predicate(request))
+                    .cloned()
             })
             .await;
         found.ok_or_else(|| self.timeout_error("a matching request"))
@@ -337,7 +347,9 @@ impl FakeDiscord {
     pub async fn dispatch(&self, event_name: &str, data: Value) -> Option<u64> {
         let session = self
             .shared
-            .wait_until(SESSION_WAIT, |state| state.gateway.session.as_ref().map(|_| ()))
+            .wait_until(SESSION_WAIT, |state| {
+                state.gateway.session.as_ref().map(|_| ())
+            })
             .await;
         assert!(
             session.is_some(),
@@ -360,7 +372,7 @@ impl FakeDiscord {
         self.shared.lock().messages.get(&message_id).cloned()
     }
 
-    /// Returns a channel the fake knows: the text channel, created threads, DM channels of
+    /// Returns a channel the fake stores: the text channel, created threads, DM channels of
     /// dispatched interactions.
     pub fn channel(&self, channel_id: u64) -> Option<Value> {
         self.shared.lock().channels.get(&channel_id).cloned()
@@ -387,8 +399,8 @@ impl FakeDiscord {
     }
 
     /// Starts an application command interaction (type 2) for the chat input command `name`.
-    /// `options` are its options, e.g. `[payloads::subcommand("start", vec![..])]`. The command
-    /// id is the registered one when the bot registered `name`.
+    /// `options` are its options, e.g. `[payloads::subcommand("start", vec![..])]`. When the bot
+    /// registered `name`, the payload carries that command's id.
     pub fn slash_command(&self, name: &str, options: Vec<Value>) -> InteractionBuilder {
         let command_id = self.registered_command_id(name);
         let data = json!({
@@ -419,7 +431,12 @@ impl FakeDiscord {
     }
 
     /// Starts a message component interaction (type 3) for a string select menu choice.
-    pub fn select_menu(&self, message: &Value, custom_id: &str, values: &[&str]) -> InteractionBuilder {
+    pub fn select_menu(
+        &self,
+        message: &Value,
+        custom_id: &str,
+        values: &[&str],
+    ) -> InteractionBuilder {
         let data = json!({"custom_id": custom_id, "component_type": 3, "values": values});
         self.interaction(3, data, Some(message.clone()))
     }
@@ -460,7 +477,8 @@ impl FakeDiscord {
     pub fn user_message(&self, content: &str) -> MessageBuilder {
         let id = self.shared.snowflake();
         let now = payloads::timestamp_now();
-        let message = payloads::message(id, self.text_channel_id(), self.test_user(), content, &now);
+        let message =
+            payloads::message(id, self.text_channel_id(), self.test_user(), content, &now);
         MessageBuilder {
             message,
             guild_id: Some(self.guild_id()),
@@ -484,7 +502,10 @@ fn remember(state: &mut State, event_name: &str, data: &Value) {
 fn remember_interaction(state: &mut State, data: &Value) {
     if let Some(channel) = data.get("channel").filter(|channel| channel.is_object()) {
         let channel_id = rest::id_of(channel, "id");
-        state.channels.entry(channel_id).or_insert_with(|| channel.clone());
+        state
+            .channels
+            .entry(channel_id)
+            .or_insert_with(|| channel.clone());
     }
     let source_message_id = data.get("message").map(|message| {
         let id = rest::id_of(message, "id");

@@ -147,7 +147,11 @@ fn detach(shared: &Shared, connection: u64) {
 
 fn handle_payload(shared: &Shared, connection: &mut Connection, text: &str) {
     let Ok(payload) = serde_json::from_str::<Value>(text) else {
-        close(connection, CLOSE_DECODE_ERROR, "Error while decoding payload.");
+        close(
+            connection,
+            CLOSE_DECODE_ERROR,
+            "Error while decoding payload.",
+        );
         return;
     };
     shared.update(|state| state.gateway.received.push(redact_token(&payload)));
@@ -212,11 +216,19 @@ fn identify(shared: &Shared, connection: &mut Connection, data: &Value) {
     shared.update(|state| state.gateway.handshakes.push(handshake));
 
     if connection.authenticated {
-        close(connection, CLOSE_ALREADY_AUTHENTICATED, "Already authenticated.");
+        close(
+            connection,
+            CLOSE_ALREADY_AUTHENTICATED,
+            "Already authenticated.",
+        );
         return;
     }
     if !accepted {
-        close(connection, CLOSE_AUTHENTICATION_FAILED, "Authentication failed.");
+        close(
+            connection,
+            CLOSE_AUTHENTICATION_FAILED,
+            "Authentication failed.",
+        );
         return;
     }
     connection.authenticated = true;
@@ -312,7 +324,11 @@ fn resume(shared: &Shared, connection: &mut Connection, data: &Value) {
 
     if !token_matches(shared, token) {
         shared.update(|state| state.gateway.handshakes.push(handshake));
-        close(connection, CLOSE_AUTHENTICATION_FAILED, "Authentication failed.");
+        close(
+            connection,
+            CLOSE_AUTHENTICATION_FAILED,
+            "Authentication failed.",
+        );
         return;
     }
     shared.update(|state| {
@@ -397,11 +413,20 @@ pub fn push_dispatch(state: &mut State, event_name: &str, data: Value) -> Option
 
 /// Applies the session's intents to a message event the way Discord does. Returns `None` when
 /// the session does not receive the event at all, otherwise the (possibly emptied) data.
-pub fn filter_by_intents(shared: &Shared, state: &State, event: &str, data: Value) -> Option<Value> {
+pub fn filter_by_intents(
+    shared: &Shared,
+    state: &State,
+    event: &str,
+    data: Value,
+) -> Option<Value> {
     if !event.starts_with("MESSAGE_") || event.starts_with("MESSAGE_REACTION") {
         return Some(data);
     }
-    let intents = state.gateway.session.as_ref().map_or(0, |session| session.intents);
+    let intents = state
+        .gateway
+        .session
+        .as_ref()
+        .map_or(0, |session| session.intents);
     let in_guild = data.get("guild_id").is_some_and(|id| !id.is_null());
     let needed = if in_guild {
         INTENT_GUILD_MESSAGES

@@ -1,8 +1,8 @@
 //! A small HTTP/1.1 server: request parsing with `httparse`, bodies by `Content-Length` or
 //! chunked transfer coding, and persistent connections as reqwest's pool expects them.
 //!
-//! It serves one request at a time per connection and answers every request with a complete
-//! response, so pipelining clients also work. It reads no `Expect: 100-continue` handshake,
+//! It serves one request at a time per connection and sends a complete response to each, so
+//! pipelining clients also work. It reads no `Expect: 100-continue` handshake,
 //! because reqwest sends none.
 
 use std::io;

@@ -174,7 +174,10 @@ fn split_parameters(value: &str) -> Vec<String> {
 
 /// Removes the quotes and backslash escapes of a quoted-string, as reqwest writes filenames.
 fn unquote(value: &str) -> String {
-    let Some(inner) = value.strip_prefix('"').and_then(|rest| rest.strip_suffix('"')) else {
+    let Some(inner) = value
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    else {
         return value.to_string();
     };
     let mut unescaped = String::with_capacity(inner.len());

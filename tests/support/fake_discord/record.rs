@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::multipart::MultipartBody;
 
-/// One REST request as the fake received and answered it.
+/// One REST request and the status the fake returned for it.
 #[derive(Clone)]
 pub struct RecordedRequest {
     pub method: String,
@@ -24,9 +24,9 @@ pub struct RecordedRequest {
     pub multipart: Option<MultipartBody>,
     /// Why the body could not be parsed, when it could not.
     pub body_error: Option<String>,
-    /// Status code the fake answered with.
+    /// Status code of the fake's response.
     pub status: u16,
-    /// False when the fake has no handler for this method and path (it answered 404).
+    /// False when the fake has no handler for this method and path (it returned 404).
     pub route_known: bool,
     /// True when the answer came from [`InjectedFailure`] rather than the route's handler.
     pub injected: bool,

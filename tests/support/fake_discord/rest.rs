@@ -23,7 +23,7 @@ const API_PREFIX: &str = "/api/v10/";
 /// Prefix of the URLs under which the fake serves uploaded files.
 pub const ATTACHMENTS_PREFIX: &str = "/attachments/";
 
-/// A Discord error answer: the status and the `{"message", "code"}` body.
+/// A Discord error response: the status and the `{"message", "code"}` body.
 pub struct ApiError {
     pub status: u16,
     pub body: Value,
@@ -97,7 +97,7 @@ async fn serve_connection(shared: &Shared, stream: TcpStream) -> std::io::Result
     Ok(())
 }
 
-/// Answers one request and records it.
+/// Routes one request and records it with the response.
 fn handle(shared: &Shared, raw: &RawRequest) -> Response {
     let body = ParsedBody::from_request(raw);
     tracing::debug!(method = %raw.method, path = %raw.path, "fake REST request");
@@ -176,7 +176,7 @@ fn take_failure(state: &mut State, method: &str, path: &str) -> Option<InjectedF
     Some(state.failures.remove(index))
 }
 
-/// Builds the answer for an injected failure. A 429 also gets Discord's rate-limit headers,
+/// Builds the response for an injected failure. A 429 also gets Discord's rate-limit headers,
 /// with the wait taken from the body's `retry_after` (seconds).
 fn failure_response(failure: &InjectedFailure) -> Response {
     let mut response = Response::json(failure.status, &failure.body);
@@ -194,7 +194,10 @@ fn failure_response(failure: &InjectedFailure) -> Response {
             ("X-RateLimit-Reset", format!("{reset:.3}")),
             ("X-RateLimit-Reset-After", format!("{retry_after:.3}")),
             ("X-RateLimit-Bucket", "fake-bucket".to_string()),
-            ("X-RateLimit-Scope", if global { "global" } else { "user" }.to_string()),
+            (
+                "X-RateLimit-Scope",
+                if global { "global" } else { "user" }.to_string(),
+            ),
         ];
         for (name, value) in headers {
             response.headers.push((name.to_string(), value));
@@ -231,7 +234,12 @@ fn record(
 }
 
 /// Routes a request. Returns the response and whether the route is one the fake implements.
-fn route(shared: &Shared, state: &mut State, raw: &RawRequest, body: &ParsedBody) -> (Response, bool) {
+fn route(
+    shared: &Shared,
+    state: &mut State,
+    raw: &RawRequest,
+    body: &ParsedBody,
+) -> (Response, bool) {
     if let Some(file_path) = raw.path.strip_prefix(ATTACHMENTS_PREFIX) {
         return (serve_file(state, raw, file_path), true);
     }
@@ -286,7 +294,10 @@ fn dispatch_route(
 /// Interaction callbacks and interaction webhooks are authorized by the token in their path;
 /// every other route needs the bot token.
 fn needs_bot_token(segments: &[&str]) -> bool {
-    !matches!(segments, ["gateway"] | ["interactions", ..] | ["webhooks", ..])
+    !matches!(
+        segments,
+        ["gateway"] | ["interactions", ..] | ["webhooks", ..]
+    )
 }
 
 fn authorized(shared: &Shared, raw: &RawRequest) -> bool {

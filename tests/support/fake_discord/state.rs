@@ -154,7 +154,9 @@ impl Shared {
 
     /// Locks the state without waking waiters: for reads.
     pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `change` on the locked state, then wakes every waiter.

@@ -121,7 +121,11 @@ fn overwrite(
     let payload = request.payload();
     let Some(submitted) = payload.as_array() else {
         let message = "Only arrays are allowed.";
-        return Err(ApiError::invalid_field(&["_root"], "BASE_TYPE_ARRAY", message));
+        return Err(ApiError::invalid_field(
+            &["_root"],
+            "BASE_TYPE_ARRAY",
+            message,
+        ));
     };
     validate_commands(submitted)?;
 
@@ -134,13 +138,21 @@ fn overwrite(
     Ok(Response::json(200, &json!(commands)))
 }
 
-fn stored_command(shared: &Shared, scope: Option<u64>, command: &Value, previous: &[Value]) -> Value {
+fn stored_command(
+    shared: &Shared,
+    scope: Option<u64>,
+    command: &Value,
+    previous: &[Value],
+) -> Value {
     let kind = command["type"].as_u64().unwrap_or(1);
     let name = command["name"].clone();
     let id = previous
         .iter()
         .find(|old| old["name"] == name && old["type"].as_u64() == Some(kind))
-        .map_or_else(|| shared.snowflake().to_string(), |old| id_of(old, "id").to_string());
+        .map_or_else(
+            || shared.snowflake().to_string(),
+            |old| id_of(old, "id").to_string(),
+        );
     let field = |key: &str| command.get(key).cloned().unwrap_or(Value::Null);
     json!({
         "id": id,
@@ -171,7 +183,12 @@ fn validate_commands(commands: &[Value]) -> Result<(), ApiError> {
         validate_named(command, &path, chat_input)?;
         if !seen.insert((kind, command["name"].to_string())) {
             let message = "Application command names must be unique";
-            return Err(error_at(&path, "name", "APPLICATION_COMMANDS_DUPLICATE_NAME", message));
+            return Err(error_at(
+                &path,
+                "name",
+                "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                message,
+            ));
         }
         if chat_input {
             validate_options(command, &path)?;
@@ -181,7 +198,11 @@ fn validate_commands(commands: &[Value]) -> Result<(), ApiError> {
 }
 
 /// Checks the `name` and, for chat input commands and their options, the `description`.
-fn validate_named(object: &Value, path: &[String], needs_description: bool) -> Result<(), ApiError> {
+fn validate_named(
+    object: &Value,
+    path: &[String],
+    needs_description: bool,
+) -> Result<(), ApiError> {
     let name = object["name"].as_str().unwrap_or_default();
     let length = name.chars().count();
     let valid_chars = name
@@ -189,13 +210,23 @@ fn validate_named(object: &Value, path: &[String], needs_description: bool) -> R
         .all(|c| (c.is_alphanumeric() || c == '-' || c == '_') && !c.is_uppercase());
     if length == 0 || length > MAX_NAME_CHARS || (needs_description && !valid_chars) {
         let message = "Command name is invalid";
-        return Err(error_at(path, "name", "APPLICATION_COMMAND_INVALID_NAME", message));
+        return Err(error_at(
+            path,
+            "name",
+            "APPLICATION_COMMAND_INVALID_NAME",
+            message,
+        ));
     }
     let description = object["description"].as_str().unwrap_or_default();
     let length = description.chars().count();
     if needs_description && (length == 0 || length > MAX_DESCRIPTION_CHARS) {
         let message = format!("Must be between 1 and {MAX_DESCRIPTION_CHARS} in length.");
-        return Err(error_at(path, "description", "BASE_TYPE_BAD_LENGTH", &message));
+        return Err(error_at(
+            path,
+            "description",
+            "BASE_TYPE_BAD_LENGTH",
+            &message,
+        ));
     }
     Ok(())
 }
@@ -266,7 +297,11 @@ fn callback(
         .filter(|record| record.id == id)
         .ok_or_else(unknown_interaction)?;
     if record.response_type.is_some() {
-        return Err(ApiError::new(400, "Interaction has already been acknowledged.", 40060));
+        return Err(ApiError::new(
+            400,
+            "Interaction has already been acknowledged.",
+            40060,
+        ));
     }
     if record.dispatched_at.elapsed() > shared.config.interaction_deadline {
         return Err(unknown_interaction());
@@ -274,15 +309,23 @@ fn callback(
 
     let payload = request.payload();
     let callback_type = payload["type"].as_u64().unwrap_or_default();
-    if !allowed_callbacks(record.kind, record.source_message_id.is_some()).contains(&callback_type) {
-        // NOTE: Discord rejects such a type with 400 Invalid Form Body; the error code and text
-        // inside `errors` are the fake's own.
+    if !allowed_callbacks(record.kind, record.source_message_id.is_some()).contains(&callback_type)
+    {
+        // NOTE: Discord rejects such a callback type, but this status, code and text are the
+        // fake's own, not copied from a recorded Discord response.
         let message = format!("Callback type {callback_type} is not valid for this interaction.");
-        return Err(ApiError::invalid_field(&["type"], "INTERACTION_CALLBACK_TYPE_INVALID", &message));
+        return Err(ApiError::invalid_field(
+            &["type"],
+            "INTERACTION_CALLBACK_TYPE_INVALID",
+            &message,
+        ));
     }
     let original = respond(shared, state, token, callback_type, &payload, request)?;
 
-    let record = state.interactions.get_mut(token).ok_or_else(unknown_interaction)?;
+    let record = state
+        .interactions
+        .get_mut(token)
+        .ok_or_else(unknown_interaction)?;
     record.response_type = Some(callback_type);
     record.original_message_id = original;
     Ok(Response::no_content())
@@ -298,7 +341,10 @@ fn respond(
     request: &ApiRequest<'_>,
 ) -> Result<Option<u64>, ApiError> {
     let (channel_id, kind, source) = {
-        let record = state.interactions.get(token).ok_or_else(unknown_interaction)?;
+        let record = state
+            .interactions
+            .get(token)
+            .ok_or_else(unknown_interaction)?;
         (record.channel_id, record.kind, record.source_message_id)
     };
     let data = payload.get("data").cloned().unwrap_or_else(|| json!({}));
@@ -366,7 +412,11 @@ fn validate_choices(data: &Value) -> Result<(), ApiError> {
     let count = data["choices"].as_array().map_or(0, Vec::len);
     if count > MAX_OPTIONS {
         let message = format!("Must be {MAX_OPTIONS} or fewer in length.");
-        return Err(ApiError::invalid_field(&["data", "choices"], "BASE_TYPE_MAX_LENGTH", &message));
+        return Err(ApiError::invalid_field(
+            &["data", "choices"],
+            "BASE_TYPE_MAX_LENGTH",
+            &message,
+        ));
     }
     Ok(())
 }
@@ -375,14 +425,22 @@ fn validate_modal(data: &Value) -> Result<(), ApiError> {
     for field in ["custom_id", "title"] {
         if data[field].as_str().is_none_or_empty() {
             let message = "This field is required";
-            return Err(ApiError::invalid_field(&["data", field], "BASE_TYPE_REQUIRED", message));
+            return Err(ApiError::invalid_field(
+                &["data", field],
+                "BASE_TYPE_REQUIRED",
+                message,
+            ));
         }
     }
     let rows = data["components"].as_array().map_or(0, Vec::len);
     if rows == 0 || rows > MAX_MODAL_ROWS {
         let message = format!("Must be between 1 and {MAX_MODAL_ROWS} in length.");
         let path = ["data", "components"];
-        return Err(ApiError::invalid_field(&path, "BASE_TYPE_BAD_LENGTH", &message));
+        return Err(ApiError::invalid_field(
+            &path,
+            "BASE_TYPE_BAD_LENGTH",
+            &message,
+        ));
     }
     Ok(())
 }
@@ -414,8 +472,8 @@ fn webhook_record<'a>(
 
 /// Sends a follow-up message.
 ///
-/// NOTE: The fake answers Unknown Webhook for a follow-up before the interaction was
-/// acknowledged; Discord's documentation describes follow-ups only after a response.
+/// NOTE: The fake returns Unknown Webhook for a follow-up before the interaction was
+/// acknowledged, because Discord's documentation describes follow-ups only after a response.
 fn follow_up(
     shared: &Shared,
     state: &mut State,
@@ -450,13 +508,19 @@ fn webhook_message(
     let record = webhook_record(shared, state, app, token)?;
     let is_original = message == "@original";
     let message_id = if is_original {
-        record.original_message_id.ok_or_else(ApiError::unknown_message)?
+        record
+            .original_message_id
+            .ok_or_else(ApiError::unknown_message)?
     } else {
         let id = snowflake("message_id", message)?;
         let known = record.original_message_id == Some(id) || record.followup_ids.contains(&id);
         known.then_some(id).ok_or_else(ApiError::unknown_message)?
     };
-    let stored = state.messages.get(&message_id).cloned().ok_or_else(ApiError::unknown_message)?;
+    let stored = state
+        .messages
+        .get(&message_id)
+        .cloned()
+        .ok_or_else(ApiError::unknown_message)?;
 
     match method {
         "GET" => Ok(Response::json(200, &stored)),

@@ -38,8 +38,7 @@ pub fn route(
         ("POST", ["channels", channel, "messages"]) => {
             let channel_id = snowflake("channel_id", channel);
             channel_id.and_then(|id| {
-                let message =
-                    create_message(shared, state, id, &request.payload(), request.files)?;
+                let message = create_message(shared, state, id, &request.payload(), request.files)?;
                 Ok(Response::json(200, &message))
             })
         }
@@ -67,7 +66,7 @@ pub fn route(
     Some(result)
 }
 
-/// Parses a snowflake path segment; Discord answers Invalid Form Body for a non-numeric one.
+/// Parses a snowflake path segment. Discord returns Invalid Form Body for a non-numeric one.
 pub fn snowflake(field: &str, segment: &str) -> Result<u64, ApiError> {
     segment.parse().map_err(|_| {
         let message = format!("Value \"{segment}\" is not snowflake.");
@@ -85,7 +84,10 @@ pub fn id_of(object: &Value, field: &str) -> u64 {
 
 fn get_channel(state: &State, channel: &str) -> ApiResult {
     let id = snowflake("channel_id", channel)?;
-    let found = state.channels.get(&id).ok_or_else(ApiError::unknown_channel)?;
+    let found = state
+        .channels
+        .get(&id)
+        .ok_or_else(ApiError::unknown_channel)?;
     Ok(Response::json(200, found))
 }
 
@@ -104,16 +106,28 @@ fn find_message(state: &State, channel: &str, message: &str) -> Result<Value, Ap
 }
 
 /// Checks a message payload against Discord's limits. `creating` also rejects an empty message.
-pub fn validate_message(payload: &Value, files: &[UploadedFile], creating: bool) -> Result<(), ApiError> {
+pub fn validate_message(
+    payload: &Value,
+    files: &[UploadedFile],
+    creating: bool,
+) -> Result<(), ApiError> {
     let content = payload["content"].as_str().unwrap_or_default();
     if content.chars().count() > MAX_CONTENT_CHARS {
         let message = format!("Must be {MAX_CONTENT_CHARS} or fewer in length.");
-        return Err(ApiError::invalid_field(&["content"], "BASE_TYPE_MAX_LENGTH", &message));
+        return Err(ApiError::invalid_field(
+            &["content"],
+            "BASE_TYPE_MAX_LENGTH",
+            &message,
+        ));
     }
     let count = |field: &str| payload[field].as_array().map_or(0, Vec::len);
     if count("embeds") > MAX_EMBEDS {
         let message = format!("Must be {MAX_EMBEDS} or fewer in length.");
-        return Err(ApiError::invalid_field(&["embeds"], "BASE_TYPE_MAX_LENGTH", &message));
+        return Err(ApiError::invalid_field(
+            &["embeds"],
+            "BASE_TYPE_MAX_LENGTH",
+            &message,
+        ));
     }
     validate_components(payload)?;
 
@@ -135,14 +149,22 @@ fn validate_components(payload: &Value) -> Result<(), ApiError> {
     };
     let message = format!("Must be {MAX_COMPONENT_ROWS} or fewer in length.");
     if rows.len() > MAX_COMPONENT_ROWS {
-        return Err(ApiError::invalid_field(&["components"], "BASE_TYPE_MAX_LENGTH", &message));
+        return Err(ApiError::invalid_field(
+            &["components"],
+            "BASE_TYPE_MAX_LENGTH",
+            &message,
+        ));
     }
     for (index, row) in rows.iter().enumerate() {
         let size = row["components"].as_array().map_or(0, Vec::len);
         if size > MAX_COMPONENT_ROWS {
             let index = index.to_string();
             let path = ["components", index.as_str(), "components"];
-            return Err(ApiError::invalid_field(&path, "BASE_TYPE_MAX_LENGTH", &message));
+            return Err(ApiError::invalid_field(
+                &path,
+                "BASE_TYPE_MAX_LENGTH",
+                &message,
+            ));
         }
     }
     Ok(())
@@ -191,7 +213,10 @@ pub fn build_message(
     let content = payload["content"].as_str().unwrap_or_default();
     let mut message = payloads::message(id, channel_id, bot, content, &now);
     copy_display_fields(payload, &mut message);
-    if let Some(reference) = payload.get("message_reference").filter(|value| !value.is_null()) {
+    if let Some(reference) = payload
+        .get("message_reference")
+        .filter(|value| !value.is_null())
+    {
         message["message_reference"] = reference.clone();
         message["type"] = json!(19);
     }
@@ -199,8 +224,8 @@ pub fn build_message(
     message
 }
 
-/// Stores a message and echoes MESSAGE_CREATE, except for an ephemeral one, which only its
-/// recipient sees.
+/// Stores a message and echoes MESSAGE_CREATE, except for an ephemeral one, which Discord shows
+/// only to the interaction's user.
 pub fn publish(shared: &Shared, state: &mut State, message: &Value) {
     state.messages.insert(id_of(message, "id"), message.clone());
     if is_ephemeral(message) {
@@ -239,14 +264,20 @@ fn store_files(
     payload: &Value,
     files: &[UploadedFile],
 ) -> Vec<Value> {
-    let described = payload["attachments"].as_array().cloned().unwrap_or_default();
+    let described = payload["attachments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     files
         .iter()
         .map(|file| {
             let id = shared.snowflake();
             let path = format!("{ATTACHMENTS_PREFIX}{channel_id}/{id}/{}", file.filename);
             let url = format!("{}{path}", shared.rest_url);
-            let index = file.field.trim_start_matches("files[").trim_end_matches(']');
+            let index = file
+                .field
+                .trim_start_matches("files[")
+                .trim_end_matches(']');
             let description = described
                 .iter()
                 .find(|entry| entry["id"].to_string().trim_matches('"') == index)
@@ -318,7 +349,10 @@ pub fn edit_message(
 /// Returns the attachments after an edit: the existing ones the payload lists by id (all of them
 /// when it lists none), then the new uploads.
 fn kept_attachments(message: &Value, payload: &Value, new_files: Vec<Value>) -> Vec<Value> {
-    let existing = message["attachments"].as_array().cloned().unwrap_or_default();
+    let existing = message["attachments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mut kept: Vec<Value> = match payload["attachments"].as_array() {
         Some(listed) => existing
             .into_iter()
@@ -335,7 +369,11 @@ pub fn delete_message(shared: &Shared, state: &mut State, message: &Value) {
     state.messages.remove(&id_of(message, "id"));
     let channel_id = id_of(message, "channel_id");
     let mut data = json!({"id": message["id"], "channel_id": message["channel_id"]});
-    if let Some(guild_id) = state.channels.get(&channel_id).map(|channel| channel["guild_id"].clone()) {
+    if let Some(guild_id) = state
+        .channels
+        .get(&channel_id)
+        .map(|channel| channel["guild_id"].clone())
+    {
         data["guild_id"] = guild_id;
     }
     gateway::emit(shared, state, "MESSAGE_DELETE", data);
@@ -347,7 +385,11 @@ fn thread_name(payload: &Value) -> Result<String, ApiError> {
     let length = name.chars().count();
     if length == 0 || length > MAX_THREAD_NAME_CHARS {
         let message = format!("Must be between 1 and {MAX_THREAD_NAME_CHARS} in length.");
-        return Err(ApiError::invalid_field(&["name"], "BASE_TYPE_BAD_LENGTH", &message));
+        return Err(ApiError::invalid_field(
+            &["name"],
+            "BASE_TYPE_BAD_LENGTH",
+            &message,
+        ));
     }
     Ok(name.to_string())
 }
@@ -355,7 +397,10 @@ fn thread_name(payload: &Value) -> Result<String, ApiError> {
 /// Looks up a channel that can hold threads.
 fn thread_parent(state: &State, channel: &str) -> Result<Value, ApiError> {
     let channel_id = snowflake("channel_id", channel)?;
-    let parent = state.channels.get(&channel_id).ok_or_else(ApiError::unknown_channel)?;
+    let parent = state
+        .channels
+        .get(&channel_id)
+        .ok_or_else(ApiError::unknown_channel)?;
     let parent_type = parent["type"].as_u64().unwrap_or_default();
     if !THREAD_PARENT_TYPES.contains(&parent_type) {
         let error = "Cannot execute action on this channel type";
@@ -381,9 +426,21 @@ fn start_thread(
     let kind = payload["type"].as_u64().unwrap_or(12);
     if !THREAD_TYPES.contains(&kind) {
         let message = format!("Value \"{kind}\" is not a thread channel type.");
-        return Err(ApiError::invalid_field(&["type"], "BASE_TYPE_CHOICES", &message));
+        return Err(ApiError::invalid_field(
+            &["type"],
+            "BASE_TYPE_CHOICES",
+            &message,
+        ));
     }
-    let thread = insert_thread(shared, state, &parent, shared.snowflake(), &name, kind, &payload);
+    let thread = insert_thread(
+        shared,
+        state,
+        &parent,
+        shared.snowflake(),
+        &name,
+        kind,
+        &payload,
+    );
     Ok(Response::json(201, &thread))
 }
 
@@ -397,7 +454,10 @@ fn start_thread_from_message(
 ) -> ApiResult {
     let parent = thread_parent(state, channel)?;
     let starter = find_message(state, channel, message)?;
-    if starter.get("thread").is_some_and(|thread| !thread.is_null()) {
+    if starter
+        .get("thread")
+        .is_some_and(|thread| !thread.is_null())
+    {
         let error = "A thread has already been created for this message";
         return Err(ApiError::new(400, error, 160004));
     }
