@@ -1,4 +1,6 @@
-//! Test support shared by the end-to-end tests.
-#![allow(dead_code)]
+//! Test support shared by the integration tests.
+
+// Each test binary compiles this module and uses only part of it.
+#![allow(dead_code, unused_imports)]
 
 pub mod fake_discord;
