@@ -569,6 +569,19 @@ async fn forbidden_post_does_not_stop_the_bot() {
         r.method == "POST" && r.path.ends_with("/messages")
     })
     .await;
+    let notice = fake
+        .wait_for("the private notice", |r| {
+            is_webhook(id)(r) && r.json.as_ref().is_some_and(|j| j["flags"] == 64)
+        })
+        .await;
+    let notice = notice.json.unwrap();
+    assert!(
+        notice["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("could not post"),
+        "{notice}"
+    );
     // Another channel is still served.
     let other = fake.next_id();
     fake.dispatch("INTERACTION_CREATE", fake::command(other, fake::OTHER_CHANNEL_ID, 12, "start", json!([{"name": "name", "type": 3, "value": "B"}, {"name": "here", "type": 5, "value": true}])));
