@@ -34,6 +34,15 @@ impl Clock for SystemClock {
     }
 }
 
+/// A clock stopped at one instant, for demos, benchmarks and tests.
+pub struct FixedClock(pub Timestamp);
+
+impl Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
+}
+
 /// Counts of what one tick did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TickReport {

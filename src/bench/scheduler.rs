@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::checkins::{Clock, Scheduler, TickReport};
+use crate::checkins::{FixedClock, Scheduler, TickReport};
 use crate::content::Content;
 use crate::engine::message::Message;
 use crate::engine::{synthetic, Engine, Place};
@@ -17,14 +17,6 @@ struct NullPoster;
 impl Poster for NullPoster {
     async fn post(&self, _place: &Place, _message: &Message) -> Result<(), PostError> {
         Ok(())
-    }
-}
-
-struct FixedClock(jiff::Timestamp);
-
-impl Clock for FixedClock {
-    fn now(&self) -> jiff::Timestamp {
-        self.0
     }
 }
 

@@ -2,15 +2,15 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-use super::CliError;
 use std::sync::Arc;
 
+use super::CliError;
+
 use crate::case::{self, Case};
-use crate::checkins::{Scheduler, SystemClock};
-use crate::console::{self, Console};
+use crate::checkins::{FixedClock, Scheduler, SystemClock};
+use crate::console::{self, Console, ConsolePoster};
 use crate::content::Content;
-use crate::engine::{step, Engine, Place};
+use crate::engine::{step, Actor, CheckinCommand, Command, Engine, Input, Place};
 use crate::i18n::Lang;
 use crate::replay::{self, Replay};
 use crate::storage::Store;
@@ -136,7 +136,7 @@ pub fn demo(content: &'static Content) -> Result<(), CliError> {
             "\n--- the bot restarts: the database {} is closed and opened again ---\n",
             path.display()
         );
-        let engine = Engine::new(content, open_store(Some(&path))?);
+        let engine = Arc::new(Engine::new(content, open_store(Some(&path))?));
         let replay = Replay {
             engine: &engine,
             place,
@@ -146,8 +146,63 @@ pub fn demo(content: &'static Content) -> Result<(), CliError> {
             replay.answer(&case, &participant.id, &mut out).await?;
         }
         let state = replay.result(&case, &mut out).await?;
+        demo_checkin(&engine, &case, &replay.place, &mut out).await?;
         summarize(content, &case, state.as_ref(), &engine, &mut out)
     })
+}
+
+/// Sets a weekly check-in as the facilitator and runs the scheduler at its first due time,
+/// so the demo ends with the review the team would get.
+async fn demo_checkin(
+    engine: &Arc<Engine>,
+    case: &Case,
+    place: &Place,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let Some(facilitator) = case.participants.first() else {
+        return Ok(());
+    };
+    let set = CheckinCommand::Set {
+        rule: "weekly mon 09:00".into(),
+        zone: Some("Europe/Amsterdam".into()),
+    };
+    let input = Input {
+        event_id: format!("demo-checkin-{}", jiff::Timestamp::now().as_nanosecond()),
+        actor: Actor {
+            id: facilitator.id.clone(),
+            name: facilitator.name.clone(),
+            locale: None,
+        },
+        place: place.clone(),
+        trajectory: None,
+        at: jiff::Timestamp::now(),
+        command: Command::Checkin(set),
+    };
+    for effect in engine.handle(input).await? {
+        let _ = writeln!(out, "[bot] {}", effect.message().plain_text());
+    }
+    let Some(id) = engine
+        .store()
+        .binding(place)
+        .map_err(|e| CliError::Failed(e.to_string()))?
+    else {
+        return Ok(());
+    };
+    let due = engine.state(id).await?.and_then(|s| s.trajectory.due_at());
+    let Some(due) = due else {
+        return Ok(());
+    };
+    let _ = writeln!(
+        out,
+        "\n--- the clock jumps to the first check-in, {due} ---"
+    );
+    let scheduler = Scheduler::new(
+        engine.clone(),
+        Arc::new(ConsolePoster),
+        Arc::new(FixedClock(due)),
+    );
+    scheduler.tick().await?;
+    Ok(())
 }
 
 fn summarize(

@@ -116,6 +116,12 @@ const SUBS: &[Sub] = &[
         en_text: "Set, pause, resume or remove check-ins",
         nl_text: "Check-ins instellen, pauzeren, hervatten of verwijderen",
     },
+    Sub {
+        name: "timezone",
+        nl: "tijdzone",
+        en_text: "Set this server's default check-in time zone (facilitators)",
+        nl_text: "Stel de standaardtijdzone voor check-ins op deze server in (facilitators)",
+    },
 ];
 
 fn option(
@@ -211,6 +217,14 @@ fn sub_options(name: &str) -> Vec<CreateCommandOption> {
         "facilitator" => {
             vec![option(User, "member", "lid", "The member", "Het lid").required(true)]
         }
+        "timezone" => vec![option(
+            Text,
+            "zone",
+            "zone",
+            "IANA time zone, such as Europe/Amsterdam",
+            "IANA-tijdzone, zoals Europe/Amsterdam",
+        )
+        .required(true)],
         "checkin" => vec![
             option(
                 Text,
@@ -336,6 +350,7 @@ pub fn parse(options: &[CommandDataOption], start_in_thread: bool) -> Result<Inv
             &required("rule")?,
             text("timezone"),
         ))),
+        "timezone" => plain(Command::ServerZone(required("zone")?)),
         other => Err(format!("unknown subcommand {other}")),
     }
 }

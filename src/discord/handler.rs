@@ -573,17 +573,33 @@ impl Handler {
             Effect::Post {
                 trajectory,
                 message,
-            } => self.post(ctx, origin, *trajectory, message).await,
+            } => {
+                if !self.post(ctx, origin, *trajectory, message).await {
+                    let lang = self.effect_lang(Some(*trajectory), origin).await;
+                    let text = content.msg(lang, "discord.post_failed").to_string();
+                    let outgoing = Outgoing {
+                        content: text,
+                        ..Outgoing::default()
+                    };
+                    log_failure(
+                        reply.send(&outgoing, Visibility::Private).await,
+                        origin,
+                        Some(*trajectory),
+                        "reply",
+                    );
+                }
+            }
         }
     }
 
+    /// Posts to the trajectory's channel; returns false when Discord rejected a message.
     async fn post(
         &self,
         ctx: &Context,
         origin: &Origin,
         trajectory: TrajectoryId,
         message: &Message,
-    ) {
+    ) -> bool {
         let state = self.engine.state(trajectory).await.ok().flatten();
         let channel = state
             .as_ref()
@@ -593,14 +609,13 @@ impl Handler {
             .as_ref()
             .map(|s| s.trajectory.lang)
             .unwrap_or_default();
+        let mut delivered = true;
         for outgoing in render::render(self.engine.content(), lang, Some(trajectory), message) {
-            log_failure(
-                poster::send(&ctx.http, channel, &outgoing).await,
-                origin,
-                Some(trajectory),
-                "post",
-            );
+            let result = poster::send(&ctx.http, channel, &outgoing).await;
+            delivered &= result.is_ok();
+            log_failure(result, origin, Some(trajectory), "post");
         }
+        delivered
     }
 
     async fn effect_lang(&self, trajectory: Option<TrajectoryId>, origin: &Origin) -> Lang {
