@@ -6,244 +6,170 @@ use serenity::all::{
     CreateCommandOption,
 };
 
+use crate::content::Content;
 use crate::engine::{CheckinCommand, Command, Walk};
 use crate::i18n::Lang;
 
 pub const NAME: &str = "schaalwijzer";
 
-/// A subcommand: name, Dutch name, English and Dutch description.
+/// A subcommand by its name and Dutch name. Its descriptions are the message
+/// `discord.sub.<name>`.
 struct Sub {
     name: &'static str,
     nl: &'static str,
-    en_text: &'static str,
-    nl_text: &'static str,
+    options: &'static [Opt],
 }
+
+/// An option of a subcommand. Its descriptions are the message `discord.option.<sub>.<name>`.
+struct Opt {
+    name: &'static str,
+    nl: &'static str,
+    kind: CommandOptionType,
+    required: bool,
+    /// Maximum characters of a string option.
+    max_length: Option<u16>,
+}
+
+const fn opt(name: &'static str, nl: &'static str, kind: CommandOptionType) -> Opt {
+    Opt {
+        name,
+        nl,
+        kind,
+        required: false,
+        max_length: None,
+    }
+}
+
+const fn required(option: Opt) -> Opt {
+    Opt {
+        required: true,
+        ..option
+    }
+}
+
+const fn max_length(option: Opt, max: u16) -> Opt {
+    Opt {
+        max_length: Some(max),
+        ..option
+    }
+}
+
+const fn sub(name: &'static str, nl: &'static str, options: &'static [Opt]) -> Sub {
+    Sub { name, nl, options }
+}
+
+const TEXT: CommandOptionType = CommandOptionType::String;
+const ZONE: Opt = opt("timezone", "tijdzone", TEXT);
 
 const SUBS: &[Sub] = &[
-    Sub {
-        name: "start",
-        nl: "start",
-        en_text: "Start a scaling trajectory",
-        nl_text: "Start een opschalingstraject",
-    },
-    Sub {
-        name: "question",
-        nl: "vraag",
-        en_text: "Show the current question",
-        nl_text: "Toon de huidige vraag",
-    },
-    Sub {
-        name: "next",
-        nl: "volgende",
-        en_text: "Go to the next question (facilitators)",
-        nl_text: "Naar de volgende vraag (facilitators)",
-    },
-    Sub {
-        name: "back",
-        nl: "vorige",
-        en_text: "Go back one question (facilitators)",
-        nl_text: "Eén vraag terug (facilitators)",
-    },
-    Sub {
-        name: "mine",
-        nl: "mijn",
-        en_text: "Show my answers, only to me",
-        nl_text: "Toon mijn antwoorden, alleen aan mij",
-    },
-    Sub {
-        name: "private",
-        nl: "prive",
-        en_text: "Answer privately at my own pace",
-        nl_text: "Vul privé in, in je eigen tempo",
-    },
-    Sub {
-        name: "status",
-        nl: "status",
-        en_text: "Show the progress",
-        nl_text: "Toon de voortgang",
-    },
-    Sub {
-        name: "result",
-        nl: "resultaat",
-        en_text: "Post the advice",
-        nl_text: "Plaats het advies",
-    },
-    Sub {
-        name: "close",
-        nl: "sluiten",
-        en_text: "Close the trajectory (facilitators)",
-        nl_text: "Sluit het traject (facilitators)",
-    },
-    Sub {
-        name: "reopen",
-        nl: "heropenen",
-        en_text: "Reopen the trajectory (facilitators)",
-        nl_text: "Heropen het traject (facilitators)",
-    },
-    Sub {
-        name: "export",
-        nl: "export",
-        en_text: "Export the advice and answers (facilitators)",
-        nl_text: "Exporteer advies en antwoorden (facilitators)",
-    },
-    Sub {
-        name: "delete",
-        nl: "verwijderen",
-        en_text: "Delete the trajectory (facilitators)",
-        nl_text: "Verwijder het traject (facilitators)",
-    },
-    Sub {
-        name: "language",
-        nl: "taal",
-        en_text: "Set the language",
-        nl_text: "Kies de taal",
-    },
-    Sub {
-        name: "agree",
-        nl: "eens",
-        en_text: "Record the agreed answer (facilitators)",
-        nl_text: "Leg het gezamenlijke antwoord vast (facilitators)",
-    },
-    Sub {
-        name: "facilitator",
-        nl: "facilitator",
-        en_text: "Make a member facilitator (facilitators)",
-        nl_text: "Maak iemand facilitator (facilitators)",
-    },
-    Sub {
-        name: "checkin",
-        nl: "checkin",
-        en_text: "Set, pause, resume or remove check-ins",
-        nl_text: "Check-ins instellen, pauzeren, hervatten of verwijderen",
-    },
-    Sub {
-        name: "timezone",
-        nl: "tijdzone",
-        en_text: "Set this server's default check-in time zone (facilitators)",
-        nl_text: "Stel de standaardtijdzone voor check-ins op deze server in (facilitators)",
-    },
+    sub(
+        "start",
+        "start",
+        &[
+            max_length(required(opt("name", "naam", TEXT)), 100),
+            max_length(opt("description", "beschrijving", TEXT), 300),
+            opt("here", "hier", CommandOptionType::Boolean),
+        ],
+    ),
+    sub("question", "vraag", &[]),
+    sub("next", "volgende", &[]),
+    sub("back", "vorige", &[]),
+    sub("mine", "mijn", &[]),
+    sub("private", "prive", &[]),
+    sub("status", "status", &[]),
+    sub("result", "resultaat", &[]),
+    sub("close", "sluiten", &[]),
+    sub("reopen", "heropenen", &[]),
+    sub("export", "export", &[]),
+    sub("delete", "verwijderen", &[]),
+    sub(
+        "language",
+        "taal",
+        &[required(opt("language", "taal", TEXT))],
+    ),
+    sub(
+        "agree",
+        "eens",
+        &[
+            max_length(required(opt("question", "vraag", TEXT)), 3),
+            required(opt("value", "waarde", TEXT)),
+        ],
+    ),
+    sub(
+        "facilitator",
+        "facilitator",
+        &[required(opt("member", "lid", CommandOptionType::User))],
+    ),
+    sub(
+        "checkin",
+        "checkin",
+        &[required(opt("rule", "regel", TEXT)), ZONE],
+    ),
+    sub(
+        "timezone",
+        "tijdzone",
+        &[required(opt("zone", "zone", TEXT))],
+    ),
 ];
 
-fn option(
-    kind: CommandOptionType,
-    name: &str,
-    nl: &str,
-    en_text: &str,
-    nl_text: &str,
-) -> CreateCommandOption {
-    CreateCommandOption::new(kind, name, en_text)
-        .name_localized("nl", nl)
-        .description_localized("nl", nl_text)
-}
-
-/// Builds the command with all subcommands and their options.
-pub fn definition() -> CreateCommand {
+/// Builds the command with all subcommands and their options, described in English with
+/// Dutch localizations.
+pub fn definition(content: &Content) -> CreateCommand {
     let mut command = CreateCommand::new(NAME)
         .name_localized("nl", NAME)
-        .description("Scale an AI application: the TNO conversation starter")
-        .description_localized(
-            "nl",
-            "Opschalen van een AI-toepassing: de gespreksstarter van TNO",
-        )
+        .description(content.msg(Lang::En, "discord.command"))
+        .description_localized("nl", content.msg(Lang::Nl, "discord.command"))
         .dm_permission(false);
     for sub in SUBS {
-        let mut created = option(
+        let key = format!("discord.sub.{}", sub.name);
+        let mut created = CreateCommandOption::new(
             CommandOptionType::SubCommand,
             sub.name,
-            sub.nl,
-            sub.en_text,
-            sub.nl_text,
-        );
-        for sub_option in sub_options(sub.name) {
-            created = created.add_sub_option(sub_option);
+            content.msg(Lang::En, &key),
+        )
+        .name_localized("nl", sub.nl)
+        .description_localized("nl", content.msg(Lang::Nl, &key));
+        for option in sub.options {
+            created = created.add_sub_option(sub_option(content, sub.name, option));
         }
         command = command.add_option(created);
     }
     command
 }
 
-fn sub_options(name: &str) -> Vec<CreateCommandOption> {
-    use CommandOptionType::{Boolean, String as Text, User};
-    match name {
-        "start" => vec![
-            option(
-                Text,
-                "name",
-                "naam",
-                "Name of the AI application",
-                "Naam van de AI-toepassing",
-            )
-            .required(true)
-            .max_length(100),
-            option(
-                Text,
-                "description",
-                "beschrijving",
-                "One line about the application",
-                "Eén regel over de toepassing",
-            )
-            .max_length(300),
-            option(
-                Boolean,
-                "here",
-                "hier",
-                "Start in this channel instead of a new thread",
-                "Start in dit kanaal in plaats van een nieuwe thread",
-            ),
-        ],
-        "language" => vec![option(Text, "language", "taal", "nl or en", "nl of en")
-            .required(true)
-            .add_string_choice_localized("Nederlands", "nl", [("nl", "Nederlands")])
-            .add_string_choice_localized("English", "en", [("nl", "Engels")])],
-        "agree" => vec![
-            option(
-                Text,
-                "question",
-                "vraag",
-                "Question id, such as R4",
-                "Vraagnummer, zoals R4",
-            )
-            .required(true)
-            .max_length(3),
-            option(
-                Text,
-                "value",
-                "waarde",
-                "The agreed answer: a step or option",
-                "Het gezamenlijke antwoord: een stap of optie",
-            )
-            .required(true),
-        ],
-        "facilitator" => {
-            vec![option(User, "member", "lid", "The member", "Het lid").required(true)]
-        }
-        "timezone" => vec![option(
-            Text,
-            "zone",
-            "zone",
-            "IANA time zone, such as Europe/Amsterdam",
-            "IANA-tijdzone, zoals Europe/Amsterdam",
-        )
-        .required(true)],
-        "checkin" => vec![
-            option(
-                Text,
-                "rule",
-                "regel",
-                "weekly mon,thu 09:00 | every 14 days 09:30 | pause | resume | remove",
-                "wekelijks ma,do 09:00 | elke 14 dagen 09:30 | pause | resume | remove",
-            )
-            .required(true),
-            option(
-                Text,
-                "timezone",
-                "tijdzone",
-                "IANA time zone, such as Europe/Amsterdam",
-                "IANA-tijdzone, zoals Europe/Amsterdam",
-            ),
-        ],
-        _ => Vec::new(),
+fn sub_option(content: &Content, sub: &str, option: &Opt) -> CreateCommandOption {
+    let key = format!("discord.option.{sub}.{}", option.name);
+    let mut created =
+        CreateCommandOption::new(option.kind, option.name, content.msg(Lang::En, &key))
+            .name_localized("nl", option.nl)
+            .description_localized("nl", content.msg(Lang::Nl, &key))
+            .required(option.required);
+    if let Some(max) = option.max_length {
+        created = created.max_length(max);
     }
+    if sub == "language" {
+        for lang in Lang::ALL {
+            let key = format!("discord.choice.{}", lang.code());
+            created = created.add_string_choice_localized(
+                content.msg(Lang::En, &key),
+                lang.code(),
+                [("nl", content.msg(Lang::Nl, &key))],
+            );
+        }
+    }
+    created
+}
+
+/// Returns the message keys of every description in the command, for checks on the texts.
+pub fn description_keys() -> Vec<String> {
+    let mut keys = vec!["discord.command".to_string()];
+    for sub in SUBS {
+        keys.push(format!("discord.sub.{}", sub.name));
+        for option in sub.options {
+            keys.push(format!("discord.option.{}.{}", sub.name, option.name));
+        }
+    }
+    keys
 }
 
 /// A parsed invocation.

@@ -2,7 +2,9 @@
 //! stored state is all a press needs. Buttons therefore keep working after a restart.
 //!
 //! Format: `sw1:<trajectory>:<kind>[:<walk>[:<question>[:<value>]]]`, at most 100 characters
-//! (Discord's limit). `sw1` is the format version.
+//! (Discord's limit). `sw1` is the format version. Trajectory ids start at 1, so a trajectory
+//! of `0` marks a component posted without one (a check-in): its press goes to the trajectory
+//! bound to the channel it was pressed in.
 
 use crate::engine::message::ActionKind;
 use crate::engine::{TrajectoryId, Walk};
@@ -41,7 +43,8 @@ pub enum ComponentId {
 /// A decoded custom id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
-    pub trajectory: TrajectoryId,
+    /// None for `0`: the trajectory bound to the channel.
+    pub trajectory: Option<TrajectoryId>,
     pub component: ComponentId,
 }
 
@@ -60,8 +63,8 @@ fn walk_of(code: &str) -> Option<Walk> {
     }
 }
 
-/// Encodes a component of trajectory `trajectory`.
-pub fn encode(trajectory: TrajectoryId, component: &ComponentId) -> String {
+/// Encodes a component of `trajectory`, or of the channel's trajectory for None.
+pub fn encode(trajectory: Option<TrajectoryId>, component: &ComponentId) -> String {
     let rest = match component {
         ComponentId::Answer {
             walk,
@@ -73,6 +76,7 @@ pub fn encode(trajectory: TrajectoryId, component: &ComponentId) -> String {
         ComponentId::NoteModal { walk, question } => format!("N:{}:{question}", walk_code(*walk)),
         ComponentId::Action(action) => action_code(action),
     };
+    let trajectory = trajectory.map_or(0, |id| id.0);
     format!("{PREFIX}:{trajectory}:{rest}")
 }
 
@@ -95,7 +99,10 @@ pub fn decode(id: &str) -> Option<Decoded> {
     if parts.next()? != PREFIX {
         return None;
     }
-    let trajectory = TrajectoryId(parts.next()?.parse().ok()?);
+    let trajectory = match parts.next()?.parse().ok()? {
+        0 => None,
+        id => Some(TrajectoryId(id)),
+    };
     let kind = parts.next()?;
     let mut next = || parts.next().map(str::to_string);
     let component = match kind {
@@ -138,7 +145,7 @@ mod tests {
 
     #[test]
     fn round_trip_every_kind() {
-        let id = TrajectoryId(u64::MAX);
+        let id = Some(TrajectoryId(u64::MAX));
         let components = [
             ComponentId::Answer {
                 walk: Walk::Channel,
@@ -187,6 +194,20 @@ mod tests {
                 "{encoded}"
             );
         }
+    }
+
+    #[test]
+    fn zero_trajectory_means_channel() {
+        let component = ComponentId::Action(ActionKind::PrivateWalk);
+        let encoded = encode(None, &component);
+        assert_eq!(encoded, "sw1:0:private");
+        assert_eq!(
+            decode(&encoded),
+            Some(Decoded {
+                trajectory: None,
+                component
+            })
+        );
     }
 
     #[test]

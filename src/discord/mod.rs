@@ -1,15 +1,20 @@
 //! The bot on Discord, with serenity: slash commands, buttons, menus and modals mapped to
 //! engine inputs, and engine effects rendered as embeds and components.
 //!
-//! Nothing here touches storage; the engine does. Component custom ids carry the trajectory,
-//! so a press needs only its id and the stored state, also after a restart.
+//! Nothing here touches sled: bindings and state are read through the engine. Component custom
+//! ids carry the trajectory, so a press needs only its id and the stored state, also after a
+//! restart.
 
-mod commands;
+pub mod commands;
+pub mod components;
 pub mod custom_id;
+mod deliver;
 mod handler;
+mod interactions;
+pub mod map;
 pub mod poster;
 pub mod render;
-mod reply;
+pub mod reply;
 pub mod split;
 
 use std::sync::Arc;

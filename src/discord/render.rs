@@ -3,24 +3,18 @@
 
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateAttachment, CreateButton,
-    CreateEmbed, CreateEmbedAuthor, CreateEmbedFooter, CreateSelectMenu, CreateSelectMenuKind,
-    CreateSelectMenuOption, UserId,
+    CreateEmbed, CreateEmbedAuthor, CreateEmbedFooter, UserId,
 };
+use tracing::warn;
 
-use super::custom_id::{self, ComponentId};
+use super::components::{self, limit as component_limit};
+use super::custom_id::ComponentId;
 use super::split::{self, limit, EmbedSpec};
 use crate::advice::document;
 use crate::content::Content;
 use crate::engine::message::*;
 use crate::engine::TrajectoryId;
 use crate::i18n::Lang;
-
-/// Discord allows five action rows per message and five buttons per row.
-const MAX_ROWS: usize = 5;
-const ROW_BUTTONS: usize = 5;
-const BUTTON_LABEL: usize = 80;
-const SELECT_OPTIONS: usize = 25;
-const OPTION_LABEL: usize = 100;
 
 /// One Discord message to send.
 #[derive(Debug, Clone, Default)]
@@ -34,6 +28,13 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
+    pub fn text(content: impl Into<String>) -> Outgoing {
+        Outgoing {
+            content: content.into(),
+            ..Outgoing::default()
+        }
+    }
+
     pub fn embeds(&self) -> Vec<CreateEmbed> {
         self.embeds.iter().map(to_embed).collect()
     }
@@ -45,7 +46,8 @@ impl Outgoing {
             .collect()
     }
 
-    /// Allowed mentions: nobody unless `ping` names users, never roles or everyone.
+    /// Allowed mentions: nobody unless `ping` names users, never roles or everyone, and no
+    /// reply ping. Text such as "@everyone" in a note therefore notifies nobody.
     pub fn allowed_mentions(&self) -> CreateAllowedMentions {
         CreateAllowedMentions::new()
             .empty_users()
@@ -81,7 +83,11 @@ fn to_embed(spec: &EmbedSpec) -> CreateEmbed {
 struct Parts {
     text: Vec<String>,
     embeds: Vec<EmbedSpec>,
+    /// Scale rows and select menus, in block order.
     rows: Vec<CreateActionRow>,
+    /// Choice questions, laid out once the other rows are known.
+    choices: Vec<ChoicesBlock>,
+    /// Note and action buttons, in rows of five after everything else.
     buttons: Vec<CreateButton>,
     files: Vec<(String, Vec<u8>)>,
     ping: Vec<u64>,
@@ -89,28 +95,41 @@ struct Parts {
     extra: Vec<Outgoing>,
 }
 
+/// What a render needs besides the message.
+struct Context<'a> {
+    content: &'a Content,
+    lang: Lang,
+    trajectory: Option<TrajectoryId>,
+}
+
 /// Renders one engine message as one or more Discord messages; components go on the last.
+/// Without a trajectory, components refer to the trajectory bound to the channel.
 pub fn render(
     content: &Content,
     lang: Lang,
     trajectory: Option<TrajectoryId>,
     message: &Message,
 ) -> Vec<Outgoing> {
-    let id = trajectory.unwrap_or(TrajectoryId(0));
+    let context = Context {
+        content,
+        lang,
+        trajectory,
+    };
     let mut parts = Parts::default();
     for block in &message.blocks {
-        add_block(content, lang, id, block, &mut parts);
+        add_block(&context, block, &mut parts);
     }
-    assemble(parts)
+    assemble(&context, parts)
 }
 
-fn add_block(content: &Content, lang: Lang, id: TrajectoryId, block: &Block, parts: &mut Parts) {
+fn add_block(context: &Context<'_>, block: &Block, parts: &mut Parts) {
+    let trajectory = context.trajectory;
     match block {
         Block::Heading(heading) => parts.text.push(format!("**{heading}**")),
         Block::Text(body) => parts.text.push(body.clone()),
-        Block::Question(question) => parts.embeds.push(question_embed(content, lang, question)),
-        Block::Scale(scale) => parts.rows.push(scale_row(id, scale)),
-        Block::Choices(choices) => parts.rows.extend(choice_rows(id, choices)),
+        Block::Question(question) => parts.embeds.push(question_embed(context, question)),
+        Block::Scale(scale) => parts.rows.push(components::scale_row(trajectory, scale)),
+        Block::Choices(choices) => parts.choices.push(choices.clone()),
         Block::NotePrompt {
             question,
             walk,
@@ -121,26 +140,18 @@ fn add_block(content: &Content, lang: Lang, id: TrajectoryId, block: &Block, par
                 walk: *walk,
                 question: question.clone(),
             };
-            parts
-                .buttons
-                .push(button(id, &component, label, ButtonStyle::Secondary));
+            let button = components::button(trajectory, &component, label, ButtonStyle::Secondary);
+            parts.buttons.push(button);
         }
         Block::Actions(actions) => {
             for action in actions {
-                let style = match action.style {
-                    ActionStyle::Primary => ButtonStyle::Primary,
-                    ActionStyle::Secondary => ButtonStyle::Secondary,
-                    ActionStyle::Danger => ButtonStyle::Danger,
-                };
-                parts.buttons.push(button(
-                    id,
-                    &ComponentId::Action(action.kind.clone()),
-                    &action.label,
-                    style,
-                ));
+                let component = ComponentId::Action(action.kind.clone());
+                let style = components::action_style(action.style);
+                let button = components::button(trajectory, &component, &action.label, style);
+                parts.buttons.push(button);
             }
         }
-        Block::Document(doc) => parts.extra.extend(document_messages(content, lang, doc)),
+        Block::Document(doc) => parts.extra.extend(document_messages(context, doc)),
         Block::Attachment(file) => parts
             .files
             .push((file.filename.clone(), file.bytes.clone())),
@@ -154,18 +165,12 @@ fn add_block(content: &Content, lang: Lang, id: TrajectoryId, block: &Block, par
 
 /// Lays the parts out: text in messages of at most 2000 characters, embeds with the last of
 /// them, then the extra messages, and components, files and mentions on the very last.
-fn assemble(mut parts: Parts) -> Vec<Outgoing> {
-    for chunk in parts.buttons.chunks(ROW_BUTTONS) {
-        parts.rows.push(CreateActionRow::Buttons(chunk.to_vec()));
-    }
-    parts.rows.truncate(MAX_ROWS);
+fn assemble(context: &Context<'_>, parts: Parts) -> Vec<Outgoing> {
+    let rows = component_rows(context.trajectory, &parts);
     let mut messages: Vec<Outgoing> = split::chunk_text(&parts.text.join("\n\n"), limit::CONTENT)
         .into_iter()
         .filter(|chunk| !chunk.is_empty())
-        .map(|chunk| Outgoing {
-            content: chunk,
-            ..Outgoing::default()
-        })
+        .map(Outgoing::text)
         .collect();
     if messages.is_empty() {
         messages.push(Outgoing::default());
@@ -175,106 +180,61 @@ fn assemble(mut parts: Parts) -> Vec<Outgoing> {
     }
     messages.extend(parts.extra);
     if let Some(last) = messages.last_mut() {
-        last.components = parts.rows;
+        last.components = rows;
         last.files.extend(parts.files);
         last.ping = parts.ping;
     }
     messages
 }
 
-fn question_embed(content: &Content, lang: Lang, question: &QuestionBlock) -> EmbedSpec {
+/// Builds the action rows: scales, then choices as buttons where the rows left over allow
+/// (otherwise as a select menu), then the note and action buttons.
+fn component_rows(trajectory: Option<TrajectoryId>, parts: &Parts) -> Vec<CreateActionRow> {
+    let button_rows = components::button_rows(&parts.buttons);
+    let mut rows = parts.rows.clone();
+    for (i, choices) in parts.choices.iter().enumerate() {
+        // Every later choice question needs at least one row, for its select menu.
+        let reserved = rows.len() + button_rows.len() + (parts.choices.len() - i - 1);
+        let free = component_limit::ROWS.saturating_sub(reserved);
+        rows.extend(components::choice_rows(trajectory, choices, free));
+    }
+    rows.extend(button_rows);
+    if rows.len() > component_limit::ROWS {
+        // NOTE: the engine puts at most one question and five buttons in a message, so this
+        // does not happen with the built-in views.
+        warn!(
+            rows = rows.len(),
+            "a message has more than five action rows; the rest is left out"
+        );
+        rows.truncate(component_limit::ROWS);
+    }
+    rows
+}
+
+/// The question as an embed: context as author, the question as title and description, the
+/// hint in fields (continued where it is long), and how it was answered so far as footer.
+fn question_embed(context: &Context<'_>, question: &QuestionBlock) -> EmbedSpec {
+    let hint_name = context.content.msg(context.lang, "discord.hint");
+    let continued = context.content.msg(context.lang, "discord.continued");
+    let fields = split::chunk_text(&question.hint, limit::FIELD_VALUE)
+        .into_iter()
+        .filter(|chunk| !chunk.trim().is_empty())
+        .enumerate()
+        .map(|(i, chunk)| match i {
+            0 => (hint_name.to_string(), chunk),
+            _ => (format!("{hint_name} {continued}"), chunk),
+        })
+        .collect();
     EmbedSpec {
         author: Some(split::shorten(&question.context, limit::AUTHOR)),
         title: Some(split::shorten(&question.title, limit::TITLE)),
         description: Some(split::shorten(&question.text, limit::DESCRIPTION)),
-        fields: vec![(
-            content.msg(lang, "discord.hint").to_string(),
-            split::shorten(&question.hint, limit::FIELD_VALUE),
-        )],
-        footer: question.status.clone(),
+        fields,
+        footer: question
+            .status
+            .as_ref()
+            .map(|status| split::shorten(status, limit::FOOTER)),
     }
-}
-
-fn button(
-    id: TrajectoryId,
-    component: &ComponentId,
-    label: &str,
-    style: ButtonStyle,
-) -> CreateButton {
-    CreateButton::new(custom_id::encode(id, component))
-        .label(split::shorten(label, BUTTON_LABEL))
-        .style(style)
-}
-
-fn scale_row(id: TrajectoryId, scale: &ScaleBlock) -> CreateActionRow {
-    let buttons = scale
-        .steps
-        .iter()
-        .map(|(step, label)| {
-            let component = ComponentId::Answer {
-                walk: scale.walk,
-                question: scale.question.clone(),
-                value: step.to_string(),
-            };
-            let style = if scale.selected == Some(*step) {
-                ButtonStyle::Success
-            } else {
-                ButtonStyle::Secondary
-            };
-            button(id, &component, label, style)
-        })
-        .collect();
-    CreateActionRow::Buttons(buttons)
-}
-
-fn choice_rows(id: TrajectoryId, choices: &ChoicesBlock) -> Vec<CreateActionRow> {
-    // Up to three rows of buttons leave room for the note and navigation buttons.
-    if !choices.multiple && choices.options.len() <= 3 * ROW_BUTTONS {
-        let buttons: Vec<CreateButton> = choices
-            .options
-            .iter()
-            .map(|option| {
-                let component = ComponentId::Answer {
-                    walk: choices.walk,
-                    question: choices.question.clone(),
-                    value: option.id.clone(),
-                };
-                let style = if option.selected {
-                    ButtonStyle::Success
-                } else {
-                    ButtonStyle::Primary
-                };
-                button(id, &component, &option.label, style)
-            })
-            .collect();
-        return buttons
-            .chunks(ROW_BUTTONS)
-            .map(|row| CreateActionRow::Buttons(row.to_vec()))
-            .collect();
-    }
-    let options: Vec<CreateSelectMenuOption> = choices
-        .options
-        .iter()
-        .take(SELECT_OPTIONS)
-        .map(|o| {
-            CreateSelectMenuOption::new(split::shorten(&o.label, OPTION_LABEL), &o.id)
-                .default_selection(o.selected)
-        })
-        .collect();
-    let count = options.len() as u8;
-    let component = ComponentId::Select {
-        walk: choices.walk,
-        question: choices.question.clone(),
-    };
-    let (min, max) = if choices.multiple { (0, count) } else { (1, 1) };
-    let menu = CreateSelectMenu::new(
-        custom_id::encode(id, &component),
-        CreateSelectMenuKind::String { options },
-    )
-    .placeholder(split::shorten(&choices.placeholder, 150))
-    .min_values(min)
-    .max_values(max);
-    vec![CreateActionRow::SelectMenu(menu)]
 }
 
 /// Renders members to address: `<@id>` mentions when pinging, otherwise escaped names.
@@ -293,10 +253,19 @@ fn mentions(members: &[Mention], ping: bool) -> (String, Vec<u64>) {
     (lines.join("\n"), ids)
 }
 
+/// Returns the file name of the advice report: `schaalwijzer-<trajectory id>.md`.
+pub fn report_filename(trajectory: Option<TrajectoryId>) -> String {
+    match trajectory {
+        Some(id) => format!("schaalwijzer-{id}.md"),
+        None => "schaalwijzer.md".to_string(),
+    }
+}
+
 /// The advice as embeds over as many messages as needed, with the full Markdown report
 /// attached to the last one.
-fn document_messages(content: &Content, lang: Lang, doc: &document::Document) -> Vec<Outgoing> {
-    let embeds = split::document_embeds(doc, content.msg(lang, "discord.continued"));
+fn document_messages(context: &Context<'_>, doc: &document::Document) -> Vec<Outgoing> {
+    let continued = context.content.msg(context.lang, "discord.continued");
+    let embeds = split::document_embeds(doc, continued);
     let mut messages: Vec<Outgoing> = split::group_embeds(embeds)
         .into_iter()
         .map(|embeds| Outgoing {
@@ -306,7 +275,7 @@ fn document_messages(content: &Content, lang: Lang, doc: &document::Document) ->
         .collect();
     if let Some(last) = messages.last_mut() {
         last.files.push((
-            "schaalwijzer-advies.md".into(),
+            report_filename(context.trajectory),
             document::to_markdown(doc).into_bytes(),
         ));
     }

@@ -179,10 +179,23 @@ pub fn document_embeds(document: &Document, continued: &str) -> Vec<EmbedSpec> {
             .unwrap_or_default();
         embeds.extend(pack_section(&title, continued, intro, fields));
     }
-    if let Some(last) = embeds.last_mut() {
-        last.footer = Some(shorten(&document.source, limit::FOOTER));
-    }
+    add_footer(&mut embeds, shorten(&document.source, limit::FOOTER));
     embeds
+}
+
+/// Puts the source under the last embed, or under an embed of its own where the last one has
+/// no room left for it.
+fn add_footer(embeds: &mut Vec<EmbedSpec>, footer: String) {
+    let footer_size = footer.chars().count();
+    let fits = embeds
+        .last()
+        .is_some_and(|last| last.size() + footer_size <= limit::EMBED_TOTAL);
+    if !fits {
+        embeds.push(EmbedSpec::default());
+    }
+    if let Some(last) = embeds.last_mut() {
+        last.footer = Some(footer);
+    }
 }
 
 /// Packs one section's description parts and fields into as many embeds as the limits need.
@@ -192,8 +205,7 @@ fn pack_section(
     intro: Vec<String>,
     fields: Vec<(String, String)>,
 ) -> Vec<EmbedSpec> {
-    // Leave room for the footer with the source, which may land on the last embed.
-    let budget = limit::EMBED_TOTAL - 600;
+    let budget = limit::EMBED_TOTAL;
     let mut embeds: Vec<EmbedSpec> = Vec::new();
     let new_embed = |count: usize| EmbedSpec {
         title: Some(if count == 0 {
@@ -361,6 +373,104 @@ mod tests {
         let embeds = document_embeds(&doc, "(continued)");
         assert_eq!(embeds.len(), 3, "title embed, then 25 fields, then 5");
         assert_eq!(embeds[2].title.as_deref(), Some("Section 0 (continued)"));
+    }
+
+    fn spec_of_size(size: usize) -> EmbedSpec {
+        EmbedSpec {
+            description: Some("d".repeat(size)),
+            ..EmbedSpec::default()
+        }
+    }
+
+    fn intro_document(intro_chars: usize) -> Document {
+        let mut doc = document(1, 0, "");
+        doc.sections[0].intro = Some("i".repeat(intro_chars));
+        doc
+    }
+
+    #[test]
+    fn content_limit_exact_and_over() {
+        assert_eq!(
+            chunk_text(&"c".repeat(limit::CONTENT), limit::CONTENT).len(),
+            1
+        );
+        let over = chunk_text(&"c".repeat(limit::CONTENT + 1), limit::CONTENT);
+        assert_eq!(over.len(), 2);
+        assert_eq!(over[1], "c");
+    }
+
+    #[test]
+    fn field_value_exact_and_over() {
+        let exact = document_embeds(&document(1, 1, &"v".repeat(1024)), "(continued)");
+        assert_eq!(exact[1].fields.len(), 1, "1024 characters fit one field");
+        let over = document_embeds(&document(1, 1, &"v".repeat(1025)), "(continued)");
+        assert_eq!(over[1].fields.len(), 2, "1025 characters take two fields");
+        assert_eq!(over[1].fields[1].0, "Item 0 (continued)");
+        assert_eq!(over[1].fields[1].1, "v");
+    }
+
+    #[test]
+    fn description_exact_and_over() {
+        let exact = document_embeds(&intro_document(limit::DESCRIPTION), "(continued)");
+        assert_eq!(exact.len(), 2, "title embed and one section embed");
+        let over = document_embeds(&intro_document(limit::DESCRIPTION + 1), "(continued)");
+        assert_eq!(over.len(), 3, "the intro continues in a second embed");
+        assert_eq!(over[2].description.as_deref(), Some("i"));
+        assert_eq!(over[2].title.as_deref(), Some("Section 0 (continued)"));
+    }
+
+    #[test]
+    fn field_count_exact_and_over() {
+        let exact = document_embeds(&document(1, limit::FIELDS, "x"), "(continued)");
+        assert_eq!(exact.len(), 2, "25 items fit one section embed");
+        let over = document_embeds(&document(1, limit::FIELDS + 1, "x"), "(continued)");
+        assert_eq!(over.len(), 3, "the 26th item opens a second embed");
+        assert_eq!(over[2].fields.len(), 1);
+    }
+
+    #[test]
+    fn long_heading_fits_title() {
+        let mut doc = document(1, 1, "x");
+        doc.sections[0].heading = "h".repeat(300);
+        let embeds = document_embeds(&doc, "(continued)");
+        let title = embeds[1].title.clone().unwrap();
+        assert!(
+            title.chars().count() <= limit::TITLE,
+            "{} characters",
+            title.len()
+        );
+        assert!(title.ends_with('…'), "a shortened heading shows it");
+    }
+
+    #[test]
+    fn embeds_per_message_exact_and_over() {
+        let ten = group_embeds(vec![spec_of_size(10); limit::EMBEDS]);
+        assert_eq!(ten.len(), 1);
+        let eleven = group_embeds(vec![spec_of_size(10); limit::EMBEDS + 1]);
+        assert_eq!(eleven.len(), 2);
+        assert_eq!(eleven[1].len(), 1);
+    }
+
+    #[test]
+    fn message_total_exact_and_over() {
+        let exact = group_embeds(vec![spec_of_size(4000), spec_of_size(2000)]);
+        assert_eq!(exact.len(), 1, "6000 characters fit one message");
+        let over = group_embeds(vec![spec_of_size(4000), spec_of_size(2001)]);
+        assert_eq!(over.len(), 2, "6001 characters take two messages");
+    }
+
+    #[test]
+    fn long_source_gets_own_embed() {
+        let mut doc = document(1, 5, &"w ".repeat(500));
+        doc.source = "s".repeat(1500);
+        let embeds = document_embeds(&doc, "(continued)");
+        let last = embeds.last().unwrap();
+        assert_eq!(last.footer.as_deref().map(str::len), Some(1500));
+        assert!(
+            last.fields.is_empty(),
+            "the source sits in an embed of its own"
+        );
+        assert_within_limits(&group_embeds(embeds));
     }
 
     #[test]

@@ -452,7 +452,7 @@ trait IsNoneOrEmpty {
 
 impl IsNoneOrEmpty for Option<&str> {
     fn is_none_or_empty(&self) -> bool {
-        self.map_or(true, str::is_empty)
+        self.is_none_or(str::is_empty)
     }
 }
 

@@ -135,7 +135,7 @@ pub fn validate_message(
         && count("embeds") == 0
         && count("components") == 0
         && count("sticker_ids") == 0
-        && payload.get("poll").map_or(true, Value::is_null)
+        && payload.get("poll").is_none_or(Value::is_null)
         && files.is_empty();
     if creating && empty {
         return Err(ApiError::new(400, "Cannot send an empty message", 50006));
