@@ -630,3 +630,29 @@ fn payloads_deserialize_into_serenity_models() {
         serde_json::from_value(fake::message_object(5, fake::CHANNEL_ID, "hi"));
     assert!(message.is_ok(), "message: {:?}", message.err());
 }
+
+#[tokio::test]
+async fn unreachable_stand_in_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_at(&dir.path().join("db")).await;
+    // Nothing listens on this freshly closed port, so the gateway request is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = DiscordConfig {
+        token: Secret::new(TOKEN),
+        api_url: Some(format!("http://127.0.0.1:{port}")),
+        ..DiscordConfig::default()
+    };
+    let result = discord::start(&config, engine).await;
+    let error = result
+        .err()
+        .expect("the bot does not start without its stand-in");
+    assert!(
+        matches!(error, discord::DiscordError::StandIn { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("api_url"), "{error}");
+}

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 
 use crate::i18n::Lang;
 
-pub use messages::Messages;
+pub use messages::{Messages, KEYS as MESSAGE_KEYS};
 pub use model::*;
 
 use validate::{Check, Known};
