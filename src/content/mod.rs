@@ -90,7 +90,7 @@ pub enum ContentError {
     /// The file is not valid TOML or does not match the schema; the message carries the line.
     #[error("{file}: {message}")]
     Parse { file: String, message: String },
-    #[error("invalid content ({} problems):\n{}", .0.len(), list(.0))]
+    #[error("invalid content, {} {}:\n{}", .0.len(), if .0.len() == 1 { "problem" } else { "problems" }, list(.0))]
     Invalid(Vec<Problem>),
 }
 
