@@ -113,6 +113,8 @@ impl AnswerValue {
             (AnswerValue::Scale(step), QuestionKind::Scale(scale)) => match scale.step_label(*step)
             {
                 Some(label) => format!("{step} ({})", label.get(lang)),
+                None if *step == SCALE_MIN => format!("{step} ({})", scale.low.get(lang)),
+                None if *step == SCALE_MAX => format!("{step} ({})", scale.high.get(lang)),
                 None => format!("{step}/{SCALE_MAX}"),
             },
             (AnswerValue::Choice(id), _) => option_label(question, id, lang),

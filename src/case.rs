@@ -110,7 +110,12 @@ pub fn load(path: &Path, content: &Content) -> Result<Case, CaseError> {
     let text = std::fs::read_to_string(path).map_err(|error| CaseError {
         file: file.clone(),
         line: None,
-        message: format!("cannot read the case file: {error}; check the path"),
+        message: match error.kind() {
+            std::io::ErrorKind::InvalidData => {
+                "the case file is not UTF-8 text; save it as UTF-8".to_string()
+            }
+            _ => format!("cannot read the case file: {error}; check the path"),
+        },
     })?;
     parse(&file, &text, content)
 }

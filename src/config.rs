@@ -109,7 +109,7 @@ impl Default for CheckinConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the config file {path}: {source}; check the path given with --config")]
+    #[error("cannot read the config file {path}: {}", read_hint(.source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -122,6 +122,13 @@ pub enum ConfigError {
         value: String,
         fix: String,
     },
+}
+
+fn read_hint(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::InvalidData => "it is not UTF-8 text; save it as UTF-8".to_string(),
+        _ => format!("{error}; check the path given with --config"),
+    }
 }
 
 impl Config {

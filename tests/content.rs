@@ -196,7 +196,6 @@ fn message_keys_in_code_exist() {
         "checkin.",
         "discord.",
     ];
-    let messages = &common::content().messages;
     let mut missing = Vec::new();
     let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
     while let Some(dir) = stack.pop() {
@@ -217,7 +216,7 @@ fn message_keys_in_code_exist() {
                         .chars()
                         .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
                     && !literal.ends_with('.');
-                if is_key && !messages.contains(literal) {
+                if is_key && !schaalwijzer::content::MESSAGE_KEYS.contains(&literal) {
                     missing.push(format!("{}: {literal}", path.display()));
                 }
             }
@@ -228,4 +227,29 @@ fn message_keys_in_code_exist() {
         "message keys missing from prompts/messages.toml:\n{}",
         missing.join("\n")
     );
+}
+
+#[test]
+fn missing_message_key_is_named() {
+    let error = error_after("prompts/messages.toml", |text| {
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("\"advice.nothing_chosen\""))
+            .collect();
+        lines.join("\n")
+    });
+    assert!(
+        error.contains("prompts/messages.toml: advice.nothing_chosen"),
+        "{error}"
+    );
+    assert!(error.contains("missing message"), "{error}");
+}
+
+#[test]
+fn unknown_message_key_is_named() {
+    let error = error_after("prompts/messages.toml", |text| {
+        format!("{text}\n\"advice.bogus\" = {{ nl = \"x\", en = \"x\" }}\n")
+    });
+    assert!(error.contains("advice.bogus"), "{error}");
+    assert!(error.contains("unknown message key"), "{error}");
 }

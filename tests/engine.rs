@@ -135,6 +135,7 @@ async fn added_facilitator_may_advance() {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::engine_at(&dir.path().join("db"));
     let id = start(&engine, "c1", "anna").await;
+    send(&engine, "c1", "bram", Command::Join).await;
     send(
         &engine,
         "c1",
@@ -717,4 +718,28 @@ async fn result_reports_partial_advice() {
     });
     let document = document.expect("the result is a document");
     assert!(document.notice.is_some(), "a partial result says so");
+}
+
+#[tokio::test]
+async fn unknown_member_cannot_become_facilitator() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = common::engine_at(&dir.path().join("db"));
+    let id = start(&engine, "c1", "anna").await;
+    let effects = send(
+        &engine,
+        "c1",
+        "anna",
+        Command::AddFacilitator {
+            member: "nobody".into(),
+            name: "Nobody".into(),
+        },
+    )
+    .await;
+    assert!(effects.iter().all(is_private), "a private refusal");
+    let state = engine.state(id).await.unwrap().unwrap();
+    assert!(!state.trajectory.is_facilitator("nobody"));
+    assert!(
+        !state.trajectory.members.contains_key("nobody"),
+        "no phantom member is added"
+    );
 }

@@ -34,7 +34,7 @@ pub fn run(content: &'static Content, config: Option<&Path>) -> Result<(), CliEr
         .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let mut bot = discord::start(&config.discord, engine).await.map_err(|e| CliError::Failed(e.to_string()))?;
-        info!("Schaalwijzer is running; stop it with Ctrl-C");
+        info!("connecting to Discord; stop with Ctrl-C");
         tokio::select! {
             _ = shutdown_signal() => {
                 info!("shutdown requested");

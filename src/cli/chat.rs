@@ -35,13 +35,16 @@ pub fn open_store(db: Option<&Path>) -> Result<Store, CliError> {
     };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| {
-            CliError::Failed(format!(
-                "cannot create the directory {}: {e}; choose another path with --db",
+            CliError::Invalid(format!(
+                "cannot create the directory {}: {e}; choose another path (--db, or storage.db in the config file)",
                 parent.display()
             ))
         })?;
     }
-    Store::open(&path).map_err(|e| CliError::Failed(e.to_string()))
+    Store::open(&path).map_err(|error| match error {
+        crate::storage::StoreError::Open { .. } => CliError::Invalid(error.to_string()),
+        _ => CliError::Failed(error.to_string()),
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -221,20 +224,21 @@ fn summarize(
         .store()
         .history(state.trajectory.id)
         .map_err(|e| CliError::Failed(e.to_string()))?;
-    let document = step::result_document(content, state);
-    let strategies = document
-        .sections
+    let (advice, _) = step::advise(content, state);
+    let strategies = advice
+        .strategies
         .iter()
-        .find(|s| s.key == "strategies")
-        .map(|s| s.items.len())
-        .unwrap_or(0);
+        .filter(|s| s.fit != crate::advice::Fit::None)
+        .count();
+    let leading = advice.leading.unwrap_or_else(|| "none".into());
     let _ = writeln!(
         out,
-        "--- demo done: {} members, {} stored answers, {} changes in the history, {} strategies in the result ---",
+        "--- demo done: {} members, {} stored answers, {} changes in the history, {} fitting strategies, leading: {} ---",
         case.participants.len(),
         state.answers.len(),
         history.len(),
-        strategies
+        strategies,
+        leading
     );
     Ok(())
 }

@@ -38,7 +38,7 @@ pub enum Command {
         #[arg(long, value_parser = parse_lang)]
         lang: Option<Lang>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Markdown)]
+        #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Markdown)]
         format: Format,
     },
     /// Chat with the bot in the terminal; `/as NAME` switches the member.
@@ -102,6 +102,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "lower")]
 pub enum Format {
     Markdown,
     Json,
@@ -159,6 +160,11 @@ fn bench(content: &'static Content, quick: bool, dir: Option<PathBuf>) -> Result
 fn schedule(rule: &str, zone: &str, from: Option<&str>, count: usize) -> Result<(), CliError> {
     let lines = crate::schedule::upcoming_lines(rule, zone, from, count)
         .map_err(|e| CliError::Invalid(e.to_string()))?;
+    if lines.is_empty() {
+        return Err(CliError::Invalid(
+            "no check-in times fall after --from within the supported calendar (up to the year 9999)".into(),
+        ));
+    }
     for line in lines {
         println!("{line}");
     }

@@ -78,6 +78,7 @@ impl<'a> Console<'a> {
                 return self.send(command).await.map(Some);
             }
             Ok(Line::Help) => return Ok(Some(HELP.to_string())),
+            Ok(Line::Cancelled) => return Ok(Some("(nothing deleted)".to_string())),
             Ok(Line::Quit) => return Ok(None),
             Ok(Line::Nothing) => return Ok(Some(String::new())),
             Err(error) => return Ok(Some(error.to_string())),

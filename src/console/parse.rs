@@ -13,6 +13,8 @@ pub enum Line {
     Engine(Command),
     Help,
     Quit,
+    /// The answer to a confirmation question was no.
+    Cancelled,
     Nothing,
 }
 
@@ -34,8 +36,8 @@ Commands (text without a slash answers the current question):
   /status  /result  /mine   progress, the advice, your own answers
   /agree ID VALUE       record the agreed answer (facilitators)
   /facilitator NAME     make NAME a facilitator (facilitators)
-  /close  /reopen  /export  /delete [confirm]   (facilitators)
-  /checkin RULE [tz=ZONE]   check-ins, e.g. /checkin weekly mon,thu 09:00 (facilitators)
+  /close  /reopen  /export  /delete [confirm]   (facilitators; /cancel answers no)
+  /checkin RULE [ZONE]  check-ins, e.g. /checkin weekly mon,thu 09:00 Europe/Amsterdam (facilitators)
   /checkin show|pause|resume|remove
   /zone ZONE            the server's default check-in time zone (facilitators)
   /lang nl|en           the language of the trajectory
@@ -73,7 +75,7 @@ pub fn parse(line: &str, walk: Walk) -> Result<Line, ParseError> {
         "channel" => return Ok(Line::Mode(Walk::Channel)),
         "help" => return Ok(Line::Help),
         "quit" | "exit" => return Ok(Line::Quit),
-        "cancel" => return Ok(Line::Nothing),
+        "cancel" => return Ok(Line::Cancelled),
         "start" => start(&required("the name of the AI application")?),
         "join" => Command::Join,
         "show" => Command::Show { walk },
@@ -139,10 +141,7 @@ fn checkin(argument: &str) -> Command {
         "resume" => CheckinCommand::Resume,
         "remove" | "off" => CheckinCommand::Remove,
         _ => {
-            let (rule, zone) = match argument.rsplit_once(" tz=") {
-                Some((rule, zone)) => (rule.trim(), Some(zone.trim().to_string())),
-                None => (argument, None),
-            };
+            let (rule, zone) = split_zone(argument);
             CheckinCommand::Set {
                 rule: rule.to_string(),
                 zone,
@@ -150,6 +149,20 @@ fn checkin(argument: &str) -> Command {
         }
     };
     Command::Checkin(command)
+}
+
+/// Splits a trailing time zone off a rule: `tz=ZONE`, or a last word that names a zone
+/// (`Europe/Amsterdam`, `UTC`).
+fn split_zone(argument: &str) -> (&str, Option<String>) {
+    if let Some((rule, zone)) = argument.rsplit_once(" tz=") {
+        return (rule.trim(), Some(zone.trim().to_string()));
+    }
+    match argument.trim().rsplit_once(' ') {
+        Some((rule, last)) if last.contains('/') || last.eq_ignore_ascii_case("utc") => {
+            (rule.trim(), Some(last.to_string()))
+        }
+        _ => (argument, None),
+    }
 }
 
 fn agree(argument: &str) -> Result<Command, ParseError> {

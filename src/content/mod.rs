@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 
 use crate::i18n::Lang;
 
-pub use messages::Messages;
+pub use messages::{Messages, KEYS as MESSAGE_KEYS};
 pub use model::*;
 
 use validate::{Check, Known};
@@ -90,7 +90,7 @@ pub enum ContentError {
     /// The file is not valid TOML or does not match the schema; the message carries the line.
     #[error("{file}: {message}")]
     Parse { file: String, message: String },
-    #[error("invalid content ({} problems):\n{}", .0.len(), list(.0))]
+    #[error("invalid content, {} {}:\n{}", .0.len(), if .0.len() == 1 { "problem" } else { "problems" }, list(.0))]
     Invalid(Vec<Problem>),
 }
 

@@ -23,7 +23,7 @@ use serenity::all::{ClientBuilder, GatewayIntents, ShardManager};
 use serenity::http::HttpBuilder;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 pub use commands::{definition as command_definition, parse as parse_command, Invocation};
 pub use handler::Handler;
@@ -37,6 +37,8 @@ pub enum DiscordError {
     MissingToken,
     #[error("the Discord client could not be built: {0}")]
     Client(#[from] serenity::Error),
+    #[error("the local Discord stand-in at {url} did not work: {problem}; start it first, or remove discord.api_url to use Discord")]
+    StandIn { url: String, problem: String },
 }
 
 /// Returns the gateway intents: guilds only, plus messages with content when typed answers
@@ -49,6 +51,30 @@ pub fn intents(config: &DiscordConfig) -> GatewayIntents {
     intents
 }
 
+/// How long [`RunningBot::stop`] waits for the client to end.
+const STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Asks the stand-in for its gateway URL and checks that it is a loopback address, so that
+/// with `api_url` set no traffic can reach any other host.
+async fn stand_in_gateway(http: &serenity::http::Http, url: &str) -> Result<String, DiscordError> {
+    let fail = |problem: String| DiscordError::StandIn {
+        url: url.to_string(),
+        problem,
+    };
+    let gateway = http
+        .get_gateway()
+        .await
+        .map_err(|e| fail(format!("the gateway request failed: {e}")))?;
+    let as_http = gateway.url.replacen("ws://", "http://", 1);
+    if !crate::config::is_loopback_url(&as_http) {
+        return Err(fail(format!(
+            "it named the gateway {:?}, which is not a loopback ws:// URL",
+            gateway.url
+        )));
+    }
+    Ok(gateway.url)
+}
+
 /// A connected bot: stop it with [`RunningBot::stop`].
 pub struct RunningBot {
     pub shard_manager: Arc<ShardManager>,
@@ -57,11 +83,18 @@ pub struct RunningBot {
 }
 
 impl RunningBot {
-    /// Stops the scheduler and the shards, and waits for the client to end.
-    pub async fn stop(self) {
+    /// Stops the scheduler and the shards, and waits up to ten seconds for the client to end;
+    /// a client still retrying a connection after that is aborted.
+    pub async fn stop(mut self) {
         let _ = self.shutdown.send(true);
-        self.shard_manager.shutdown_all().await;
-        let _ = self.task.await;
+        let stopping = async {
+            self.shard_manager.shutdown_all().await;
+            let _ = (&mut self.task).await;
+        };
+        if tokio::time::timeout(STOP_TIMEOUT, stopping).await.is_err() {
+            warn!("the Discord client did not stop in time; aborting it");
+            self.task.abort();
+        }
         info!("Discord client stopped");
     }
 
@@ -87,11 +120,21 @@ pub async fn start(
         // Only a loopback URL passes config validation: a test stand-in for Discord.
         http = http.proxy(url.as_str()).ratelimiter_disabled(true);
     }
+    let http = http.build();
+    let stand_in_gateway = match &config.api_url {
+        Some(url) => Some(stand_in_gateway(&http, url).await?),
+        None => None,
+    };
     let (shutdown, shutdown_rx) = watch::channel(false);
     let handler = Handler::new(engine, config.clone(), shutdown_rx);
-    let mut client = ClientBuilder::new_with_http(http.build(), intents(config))
+    let mut client = ClientBuilder::new_with_http(http, intents(config))
         .event_handler(handler)
         .await?;
+    if let Some(gateway) = stand_in_gateway {
+        // serenity falls back to Discord's own gateway when its gateway request fails; the
+        // checked URL of the stand-in replaces whatever it found.
+        *client.ws_url.lock().await = gateway;
+    }
     let shard_manager = client.shard_manager.clone();
     let task = tokio::spawn(async move {
         if let Err(error) = client.start().await {

@@ -146,14 +146,14 @@ impl Command {
             Command::Close => "close",
             Command::Reopen => "reopen",
             Command::Agree { .. } | Command::AgreeText { .. } => "agree",
-            Command::AddFacilitator { .. } => "add-facilitator",
+            Command::AddFacilitator { .. } => "facilitator",
             Command::Export => "export",
             Command::Delete { .. } => "delete",
-            Command::MyAnswers => "my-answers",
+            Command::MyAnswers => "mine",
             Command::Language(_) => "language",
             Command::Checkin(CheckinCommand::Show) => "checkin",
-            Command::Checkin(_) => "checkin-set",
-            Command::ServerZone(_) => "server-zone",
+            Command::Checkin(_) => "checkin",
+            Command::ServerZone(_) => "timezone",
         }
     }
 }

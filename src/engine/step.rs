@@ -473,6 +473,31 @@ impl Ctx<'_> {
         }
     }
 
+    /// Rejects an answer in the trajectory's language, listing what the question accepts.
+    fn invalid_answer(
+        &self,
+        question: &crate::content::Question,
+        error: &crate::answer::AnswerError,
+    ) -> Transition {
+        use crate::answer::AnswerError;
+        let accepted = accepted_answers(question, self.lang());
+        let (key, value) = match error {
+            AnswerError::Exclusive { value, .. } => ("error.answer_exclusive", value.as_str()),
+            AnswerError::Duplicate { value, .. } => ("error.answer_duplicate", value.as_str()),
+            AnswerError::UnknownOption { value, .. } | AnswerError::OutOfRange { value, .. } => {
+                ("error.invalid_answer", value.as_str())
+            }
+            AnswerError::WrongKind { .. } => ("error.invalid_answer", "?"),
+        };
+        let values = [
+            ("value", escape_markdown(value)),
+            ("question", question.id.clone()),
+            ("accepted", accepted),
+        ];
+        let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.refuse(key, &values)
+    }
+
     fn answer_text(&self, question: Option<&str>, text: &str, walk: Walk) -> Transition {
         let question = match self.resolve_question(question, walk) {
             Ok(q) => q,
@@ -493,12 +518,7 @@ impl Ctx<'_> {
         };
         let value = match value.and_then(|v| v.validate(question)) {
             Ok(value) => value,
-            Err(error) => {
-                return self.refuse(
-                    "error.invalid_answer",
-                    &[("error", &escape_markdown(&error.to_string()))],
-                )
-            }
+            Err(error) => return self.invalid_answer(question, &error),
         };
         let key = (question.id.clone(), self.actor().to_string());
         let previous = self.state.answers.get(&key);
@@ -742,12 +762,7 @@ impl Ctx<'_> {
         };
         let value = match value.and_then(|v| v.validate(question)) {
             Ok(value) => value,
-            Err(error) => {
-                return self.refuse(
-                    "error.invalid_answer",
-                    &[("error", &escape_markdown(&error.to_string()))],
-                )
-            }
+            Err(error) => return self.invalid_answer(question, &error),
         };
         let mut state = self.touched();
         let agreed = Agreed {
@@ -781,20 +796,24 @@ impl Ctx<'_> {
     }
 
     fn add_facilitator(&self, member: &str, name: &str) -> Transition {
+        // Only registered members, so a mistyped name cannot add a member who never answers
+        // and would hold up the channel walk.
+        if !self.state.trajectory.members.contains_key(member) {
+            return self.refuse(
+                "facilitator.not_member",
+                &[("member", &escape_markdown(name))],
+            );
+        }
+        let name = self.state.trajectory.member_name(member).to_string();
         let mut state = self.touched();
-        let trajectory = &mut state.trajectory;
-        trajectory
-            .members
-            .entry(member.to_string())
-            .or_insert_with(|| Member {
-                name: name.to_string(),
-                joined_at: self.input.at,
-            });
-        if !trajectory.facilitators.insert(member.to_string()) {
-            return self.refuse("facilitator.already", &[("member", &escape_markdown(name))]);
+        if !state.trajectory.facilitators.insert(member.to_string()) {
+            return self.refuse(
+                "facilitator.already",
+                &[("member", &escape_markdown(&name))],
+            );
         }
         let message =
-            Message::text(self.text("facilitator.added", &[("member", &escape_markdown(name))]));
+            Message::text(self.text("facilitator.added", &[("member", &escape_markdown(&name))]));
         Transition {
             state: Some(state),
             effects: vec![self.reply(Visibility::Public, message)],
@@ -950,4 +969,23 @@ pub fn export_files(
             bytes: serde_json::to_vec_pretty(&json).unwrap_or_default(),
         },
     ]
+}
+
+/// Lists what a question accepts, in words: the scale's range with its ends, or the options
+/// numbered as a typed answer may name them.
+fn accepted_answers(question: &crate::content::Question, lang: Lang) -> String {
+    use crate::content::QuestionKind;
+    match &question.kind {
+        QuestionKind::Scale(scale) => {
+            format!("1 ({}) … 5 ({})", scale.low.get(lang), scale.high.get(lang))
+        }
+        QuestionKind::Single { options } | QuestionKind::Multiple { options } => {
+            let listed: Vec<String> = options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| format!("{} = {}", i + 1, o.label.get(lang)))
+                .collect();
+            listed.join(", ")
+        }
+    }
 }

@@ -76,8 +76,13 @@ pub async fn start(engine: &Engine, channel: &str, facilitator: &str) -> Traject
 }
 
 /// The directory with the report's cases, beside the repository.
+/// The report's case files: `SCHAALWIJZER_CASES` if set, else `../shared/cases` beside the
+/// repository. Tests that need them fail with this path in the message when it is missing.
 pub fn shared_cases() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cases")
+    match std::env::var_os("SCHAALWIJZER_CASES") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cases"),
+    }
 }
 
 pub fn own_cases() -> PathBuf {
@@ -87,7 +92,9 @@ pub fn own_cases() -> PathBuf {
 /// Returns the case files (`*.toml`) in a directory, sorted.
 pub fn case_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!("cannot read the case directory {}: {e}; put the report's cases there or set SCHAALWIJZER_CASES", dir.display())
+        })
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
         .collect();
