@@ -25,8 +25,9 @@
 //!   files), edits and deletes, threads, and channel lookup. Created messages are echoed to the
 //!   gateway as MESSAGE_CREATE, as Discord does.
 //! - Discord-shaped errors (`{"message", "code"}`, and Invalid Form Body with `errors`) for
-//!   unknown objects, empty or oversized messages, invalid command names and descriptions, a
-//!   missing or wrong bot token, and unknown routes.
+//!   unknown objects, empty or oversized messages (content, embeds and their fields, custom ids
+//!   and button labels), invalid command names and descriptions, a missing or wrong bot token,
+//!   and unknown routes.
 //! - Every request is recorded, and tests can inject the next answer of a route with
 //!   [`FakeDiscord::fail_next`].
 //!

@@ -3,6 +3,7 @@
 //! (application commands, interaction callbacks, interaction webhooks).
 
 mod interactions;
+mod limits;
 mod messages;
 
 pub use messages::id_of;

@@ -11,7 +11,7 @@ use super::super::http::Response;
 use super::super::multipart::UploadedFile;
 use super::super::payloads::{self, ThreadSpec};
 use super::super::state::{Shared, State};
-use super::{guess_content_type, ApiError, ApiRequest, ApiResult, ATTACHMENTS_PREFIX};
+use super::{guess_content_type, limits, ApiError, ApiRequest, ApiResult, ATTACHMENTS_PREFIX};
 
 /// Maximum length of message content, in characters.
 const MAX_CONTENT_CHARS: usize = 2000;
@@ -130,6 +130,8 @@ pub fn validate_message(
         ));
     }
     validate_components(payload)?;
+    limits::check_embeds(payload)?;
+    limits::check_components(payload)?;
 
     let empty = content.is_empty()
         && count("embeds") == 0
