@@ -74,7 +74,7 @@ fn message(id: u64, author: Value, content: &str) -> Value {
     })
 }
 
-/// An interaction of `kind` (2 command, 3 component, 5 modal submit) in the test guild.
+/// Builds an interaction of `kind` (2 command, 3 component, 5 modal submit) in the test guild.
 fn interaction(kind: u8, data: Value, locale: &str, nick: Option<&str>) -> Value {
     let mut payload = json!({
         "id": INTERACTION.to_string(),

@@ -116,8 +116,8 @@ pub fn choice_rows(
     ))]
 }
 
-/// A string select menu: any number of options (including none) for a multiple choice,
-/// exactly one for a single choice; the member's current options are preselected.
+/// Builds a string select menu. A multiple choice takes any number of options (including
+/// none), a single choice exactly one. The member's current options are preselected.
 fn select_menu(trajectory: Option<TrajectoryId>, choices: &ChoicesBlock) -> CreateSelectMenu {
     if choices.options.len() > limit::SELECT_OPTIONS {
         // NOTE: no question in the questionnaire has more than 25 options; a longer list

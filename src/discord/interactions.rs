@@ -5,7 +5,7 @@ use serenity::all::{
     ChannelId, ChannelType, CommandInteraction, ComponentInteraction, Context, CreateThread,
     ModalInteraction,
 };
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use super::components::{self, NoteForm};
 use super::custom_id::{ComponentId, Decoded};
@@ -54,7 +54,7 @@ impl Handler {
                 return;
             }
         };
-        info!(command = invocation.command.name(), "slash command");
+        debug!(command = invocation.command.name(), "slash command");
         let visibility = if invocation.private {
             Visibility::Private
         } else {

@@ -63,7 +63,8 @@ impl Origin {
         }
     }
 
-    /// A message carries no client locale, so its author's language stays unknown.
+    /// Builds the origin of a message. A message carries no client locale, so its author's
+    /// language stays unknown.
     pub fn of_message(message: &DiscordMessage) -> Origin {
         let nick = message.member.as_ref().and_then(|m| m.nick.as_deref());
         Origin {
@@ -179,7 +180,7 @@ pub fn component_command(
     }
 }
 
-/// A button's value is a scale step for a scale question, an option id otherwise.
+/// Returns a button's value: a scale step for a scale question, an option id otherwise.
 fn button_value(content: &Content, question: &str, value: &str) -> AnswerValue {
     let is_scale = content
         .questionnaire
@@ -191,8 +192,8 @@ fn button_value(content: &Content, question: &str, value: &str) -> AnswerValue {
     }
 }
 
-/// A select menu answers a multiple choice with all chosen values (possibly none), and a
-/// single choice that did not fit as buttons with its one value.
+/// Returns the value a select menu gives: all chosen options (possibly none) for a multiple
+/// choice, and the one chosen option for a single choice that did not fit as buttons.
 fn select_value(content: &Content, question: &str, values: &[String]) -> Option<AnswerValue> {
     let multiple = content
         .questionnaire

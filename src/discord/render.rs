@@ -95,7 +95,7 @@ struct Parts {
     extra: Vec<Outgoing>,
 }
 
-/// What a render needs besides the message.
+/// The inputs of one render besides the message.
 struct Context<'a> {
     content: &'a Content,
     lang: Lang,
@@ -211,7 +211,7 @@ fn component_rows(trajectory: Option<TrajectoryId>, parts: &Parts) -> Vec<Create
     rows
 }
 
-/// The question as an embed: context as author, the question as title and description, the
+/// Builds the question embed: context as author, the question as title and description, the
 /// hint in fields (continued where it is long), and how it was answered so far as footer.
 fn question_embed(context: &Context<'_>, question: &QuestionBlock) -> EmbedSpec {
     let hint_name = context.content.msg(context.lang, "discord.hint");
@@ -261,7 +261,7 @@ pub fn report_filename(trajectory: Option<TrajectoryId>) -> String {
     }
 }
 
-/// The advice as embeds over as many messages as needed, with the full Markdown report
+/// Renders the advice as embeds over as many messages as needed, with the full Markdown report
 /// attached to the last one.
 fn document_messages(context: &Context<'_>, doc: &document::Document) -> Vec<Outgoing> {
     let continued = context.content.msg(context.lang, "discord.continued");

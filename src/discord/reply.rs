@@ -28,12 +28,12 @@ pub enum Original {
     Used,
 }
 
-/// How one reply is sent.
+/// The way one reply is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     /// Fill the deferred response.
     EditOriginal,
-    /// A follow-up message on the interaction token.
+    /// Builds a follow-up message on the interaction token.
     FollowUp,
     /// A normal channel message, because the token has expired.
     Channel,
@@ -52,14 +52,14 @@ pub fn route(original: Original, visibility: Visibility, age: Duration) -> Route
     }
 }
 
-/// The deferred response (type 5): "thinking…", ephemeral when private.
+/// Builds the deferred response (type 5), "thinking…", ephemeral when private.
 pub fn defer_response(visibility: Visibility) -> CreateInteractionResponse {
     let message =
         CreateInteractionResponseMessage::new().ephemeral(visibility == Visibility::Private);
     CreateInteractionResponse::Defer(message)
 }
 
-/// The immediate response with a message (type 4).
+/// Builds the immediate response with a message (type 4).
 pub fn message_response(outgoing: &Outgoing, visibility: Visibility) -> CreateInteractionResponse {
     let mut message = CreateInteractionResponseMessage::new()
         .ephemeral(visibility == Visibility::Private)
@@ -72,7 +72,7 @@ pub fn message_response(outgoing: &Outgoing, visibility: Visibility) -> CreateIn
     CreateInteractionResponse::Message(message)
 }
 
-/// Replaces the message that holds the pressed component (type 7).
+/// Builds the response that replaces the message with the pressed component (type 7).
 pub fn update_response(outgoing: &Outgoing) -> CreateInteractionResponse {
     let message = CreateInteractionResponseMessage::new()
         .content(&outgoing.content)
@@ -82,7 +82,7 @@ pub fn update_response(outgoing: &Outgoing) -> CreateInteractionResponse {
     CreateInteractionResponse::UpdateMessage(message)
 }
 
-/// A follow-up message on the interaction token.
+/// Builds a follow-up message on the interaction token.
 pub fn follow_up(outgoing: &Outgoing, visibility: Visibility) -> CreateInteractionResponseFollowup {
     let mut followup = CreateInteractionResponseFollowup::new()
         .ephemeral(visibility == Visibility::Private)
@@ -96,7 +96,7 @@ pub fn follow_up(outgoing: &Outgoing, visibility: Visibility) -> CreateInteracti
     followup
 }
 
-/// The edit that fills a deferred response.
+/// Builds the edit that fills a deferred response.
 pub fn edit_original(outgoing: &Outgoing) -> EditInteractionResponse {
     let mut edit = EditInteractionResponse::new()
         .content(&outgoing.content)
