@@ -798,3 +798,88 @@ async fn unreachable_stand_in_is_an_error() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poster_classifies_failures() {
+    use schaalwijzer::discord::poster::DiscordPoster;
+    use schaalwijzer::engine::Message;
+    use schaalwijzer::platform::{PostError, Poster};
+
+    within_timeout(async {
+        let fake = FakeDiscord::start().await;
+        let http = serenity::http::HttpBuilder::new(fake.token())
+            .proxy(fake.rest_url())
+            .ratelimiter_disabled(true)
+            .build();
+        let poster = DiscordPoster::new(Arc::new(http), common::content());
+        let text = fake.text_channel_id();
+        let place = place(&fake, text);
+        let message = Message::text("Check-in");
+        let route = format!("/api/v10/channels/{text}/messages");
+        let cases = [
+            (404, 10003, "Unknown Channel", "gone"),
+            (403, 50013, "Missing Permissions", "forbidden"),
+            (403, 50001, "Missing Access", "forbidden"),
+            (400, 50083, "Thread is archived", "forbidden"),
+            (429, 0, "You are being rate limited.", "temporary"),
+            (500, 0, "Internal Server Error", "temporary"),
+        ];
+        for (status, code, text, expected) in cases {
+            let body = json!({"message": text, "code": code, "retry_after": 0.01, "global": false});
+            fake.fail_next("POST", &route, status, body);
+            let class = match poster.post(&place, &message).await {
+                Err(PostError::Gone(_)) => "gone",
+                Err(PostError::Forbidden(_)) => "forbidden",
+                Err(PostError::Temporary(_)) => "temporary",
+                Ok(()) => "sent",
+            };
+            assert_eq!(class, expected, "{status} with code {code}");
+        }
+        assert!(poster.post(&place, &message).await.is_ok(), "then it posts");
+        let posts = count(&fake, is_post(text));
+        let sent = wait_nth(&fake, posts, is_post(text)).await;
+        assert_eq!(sent.status, 200);
+        assert_no_pings(sent.payload().unwrap());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkin_button_opens_private_walk() {
+    use schaalwijzer::discord::poster::DiscordPoster;
+    use schaalwijzer::engine::checkin::{checkin_message, CheckinPolicy};
+    use schaalwijzer::platform::Poster;
+
+    within_timeout(async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine_at(&dir.path().join("db")).await;
+        let bot = connect(&fake, &config(&fake), engine.clone()).await;
+        let (thread, _) = start_in_thread(&fake).await;
+        let trajectory = trajectory_in(&engine, &place(&fake, thread));
+        let state = engine.state(trajectory).await.unwrap().unwrap();
+        let (message, _) = checkin_message(common::content(), &state, &CheckinPolicy::default());
+        let http = serenity::http::HttpBuilder::new(fake.token())
+            .proxy(fake.rest_url())
+            .ratelimiter_disabled(true)
+            .build();
+        let poster = DiscordPoster::new(Arc::new(http), common::content());
+        poster.post(&place(&fake, thread), &message).await.unwrap();
+        let checkin = wait_nth(&fake, 2, is_post(thread)).await;
+        let checkin = checkin.response.unwrap();
+        let button = find_id(&checkin, ":private");
+        assert_eq!(button, "sw1:0:private", "the channel's trajectory");
+
+        let (id, token) = press(&fake, &checkin, &button, member_b()).await;
+        let callback = wait_nth(&fake, 1, is_callback(id)).await;
+        assert_eq!(callback.payload().unwrap()["data"]["flags"], 64);
+        let walk = wait_nth(&fake, 1, is_webhook(token)).await;
+        let embeds = walk.payload().unwrap()["embeds"].to_string();
+        assert!(
+            embeds.contains("I1"),
+            "the private walk starts at I1: {embeds}"
+        );
+        bot.stop().await;
+    })
+    .await;
+}
