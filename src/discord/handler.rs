@@ -271,14 +271,11 @@ impl Handler {
     }
 
     async fn on_component(&self, ctx: &Context, component: &ComponentInteraction) {
+        let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
         let origin = Origin {
             guild: component.guild_id,
             channel: component.channel_id,
-            actor: actor(
-                &component.user,
-                component.member.as_ref().and_then(|m| m.nick.as_deref()),
-                &component.locale,
-            ),
+            actor: actor(&component.user, nick, &component.locale),
             event_id: format!("discord-i-{}", component.id),
         };
         let mut reply = Reply::new(
@@ -296,42 +293,29 @@ impl Handler {
             log_failure(reply.acknowledge().await, &origin, None, "acknowledge");
             return;
         };
-        if let ComponentId::NoteButton { walk, question } = &kind {
-            self.open_note_modal(ctx, &origin, &mut reply, trajectory, *walk, question)
-                .await;
-            return;
+        match &kind {
+            ComponentId::NoteButton { walk, question } => {
+                return self
+                    .open_note_modal(ctx, &origin, &mut reply, trajectory, *walk, question)
+                    .await;
+            }
+            ComponentId::Action(ActionKind::DeleteCancel) => {
+                return self.cancel_delete(&origin, &mut reply, trajectory).await
+            }
+            _ => {}
         }
-        let command = match component_command(self.engine.content(), &kind, &component.data.kind) {
-            Some(command) => command,
-            None => {
-                log_failure(
-                    reply.acknowledge().await,
-                    &origin,
-                    Some(trajectory),
-                    "acknowledge",
-                );
-                return;
-            }
+        let Some(command) = component_command(self.engine.content(), &kind, &component.data.kind)
+        else {
+            log_failure(
+                reply.acknowledge().await,
+                &origin,
+                Some(trajectory),
+                "acknowledge",
+            );
+            return;
         };
-        let private = matches!(
-            kind,
-            ComponentId::Action(
-                ActionKind::PrivateWalk | ActionKind::DeleteConfirm | ActionKind::DeleteCancel
-            )
-        ) || matches!(
-            command,
-            Command::Answer {
-                walk: Walk::Private,
-                ..
-            } | Command::Next {
-                walk: Walk::Private
-            } | Command::Back {
-                walk: Walk::Private
-            } | Command::Skip {
-                walk: Walk::Private
-            }
-        );
-        let acknowledged = if private {
+        // Private presses get an ephemeral "thinking" response; channel presses update nothing.
+        let acknowledged = if is_private(&kind, &command) {
             reply.defer(Visibility::Private).await
         } else {
             reply.acknowledge().await
@@ -340,30 +324,36 @@ impl Handler {
             log_failure(Err(error), &origin, Some(trajectory), "acknowledge");
             return;
         }
-        if matches!(kind, ComponentId::Action(ActionKind::DeleteCancel)) {
-            let text = self
-                .engine
-                .content()
-                .msg(self.lang_of(&origin), "discord.delete_cancelled")
-                .to_string();
-            log_failure(
-                reply
-                    .send(
-                        &Outgoing {
-                            content: text,
-                            ..Outgoing::default()
-                        },
-                        Visibility::Private,
-                    )
-                    .await,
-                &origin,
-                Some(trajectory),
-                "reply",
-            );
-            return;
-        }
         let input = origin.input(Some(trajectory), command);
         self.run(ctx, &origin, &mut reply, input).await;
+    }
+
+    /// Answers the "cancel" button of a delete confirmation: nothing is deleted.
+    async fn cancel_delete(
+        &self,
+        origin: &Origin,
+        reply: &mut Reply<'_>,
+        trajectory: TrajectoryId,
+    ) {
+        if let Err(error) = reply.defer(Visibility::Private).await {
+            log_failure(Err(error), origin, Some(trajectory), "acknowledge");
+            return;
+        }
+        let text = self
+            .engine
+            .content()
+            .msg(self.lang_of(origin), "discord.delete_cancelled")
+            .to_string();
+        let outgoing = Outgoing {
+            content: text,
+            ..Outgoing::default()
+        };
+        log_failure(
+            reply.send(&outgoing, Visibility::Private).await,
+            origin,
+            Some(trajectory),
+            "reply",
+        );
     }
 
     async fn open_note_modal(
@@ -630,6 +620,33 @@ impl Handler {
             None => self.lang_of(origin),
         }
     }
+}
+
+/// True when a press belongs to the member's own walk or a confirmation only they see.
+fn is_private(kind: &ComponentId, command: &Command) -> bool {
+    let private_action = matches!(
+        kind,
+        ComponentId::Action(
+            ActionKind::PrivateWalk | ActionKind::DeleteConfirm | ActionKind::DeleteCancel
+        )
+    );
+    let private_walk = matches!(
+        command,
+        Command::Answer {
+            walk: Walk::Private,
+            ..
+        } | Command::AnswerText {
+            walk: Walk::Private,
+            ..
+        } | Command::Next {
+            walk: Walk::Private
+        } | Command::Back {
+            walk: Walk::Private
+        } | Command::Skip {
+            walk: Walk::Private
+        }
+    );
+    private_action || private_walk
 }
 
 /// Maps a pressed component to an engine command.
