@@ -656,3 +656,53 @@ async fn unreachable_stand_in_is_an_error() {
     );
     assert!(error.to_string().contains("api_url"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_asks_and_cancel_keeps() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_at(&dir.path().join("db")).await;
+    let bot = connect(&fake, engine.clone(), 1).await;
+    let (thread, _) = start_trajectory(&fake, 11).await;
+    let thread_id: u64 = thread.parse().unwrap();
+
+    let ask = fake.next_id();
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::command(ask, thread_id, 11, "delete", json!([])),
+    );
+    let question = fake
+        .wait_for("the confirmation question", is_webhook(ask))
+        .await;
+    let body = question.json.unwrap();
+    let ids = custom_ids(&body);
+    let cancel = find_id(&ids, ":keep");
+    assert!(
+        ids.iter().any(|id| id.ends_with(":delete")),
+        "a confirm button: {ids:?}"
+    );
+
+    let press = fake.next_id();
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::component(press, thread_id, 11, &cancel, None),
+    );
+    let reply = fake.wait_for("the cancel reply", is_webhook(press)).await;
+    let reply = reply.json.unwrap().to_string();
+    assert!(
+        reply.contains("Niets verwijderd") || reply.contains("Nothing was deleted"),
+        "{reply}"
+    );
+    let place = Place {
+        platform: "discord".into(),
+        scope: fake::GUILD_ID.to_string(),
+        channel: thread,
+    };
+    let id = engine
+        .store()
+        .binding(&place)
+        .unwrap()
+        .expect("the trajectory is kept");
+    assert!(engine.state(id).await.unwrap().is_some());
+    bot.stop().await;
+}
