@@ -883,3 +883,49 @@ async fn checkin_button_opens_private_walk() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_asks_and_cancel_keeps() {
+    within_timeout(async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine_at(&dir.path().join("db")).await;
+        let bot = connect(&fake, &config(&fake), engine.clone()).await;
+        let (thread, _) = start_in_thread(&fake).await;
+
+        let (ask, token) = slash(&fake, thread, fake.test_user(), "delete", vec![]).await;
+        let deferred = wait_nth(&fake, 1, is_callback(ask)).await;
+        assert_eq!(
+            deferred.payload().unwrap()["data"]["flags"],
+            64,
+            "only the facilitator sees it"
+        );
+        let question = wait_nth(&fake, 1, is_webhook(token)).await;
+        let dialogue = question.response.clone().expect("the edited response");
+        let ids = custom_ids(&dialogue);
+        assert!(
+            ids.iter().any(|id| id.ends_with(":delete")),
+            "a confirm button: {ids:?}"
+        );
+        let cancel = find_id(&dialogue, ":keep");
+
+        let (press_id, _) = press(&fake, &dialogue, &cancel, fake.test_user()).await;
+        let update = wait_nth(&fake, 1, is_callback(press_id)).await;
+        let update = update.payload().unwrap();
+        assert_eq!(update["type"], 7, "the dialogue is replaced");
+        let text = update["data"]["content"].as_str().unwrap_or_default();
+        assert!(text.contains("Niets verwijderd"), "{text}");
+        assert_eq!(
+            update["data"]["components"],
+            json!([]),
+            "its buttons are gone"
+        );
+        let trajectory = trajectory_in(&engine, &place(&fake, thread));
+        assert!(
+            engine.state(trajectory).await.unwrap().is_some(),
+            "the trajectory is kept"
+        );
+        bot.stop().await;
+    })
+    .await;
+}

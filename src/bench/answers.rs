@@ -100,71 +100,26 @@ pub async fn raw_answers(
         .path(path)
         .open()
         .map_err(|e| e.to_string())?;
-    let answers = db.open_tree("answers").map_err(|e| e.to_string())?;
-    let history = db.open_tree("history").map_err(|e| e.to_string())?;
-    let commit = Arc::new(GroupCommit::default());
-    let questions: Arc<Vec<String>> = Arc::new(
-        content
+    let raw = Arc::new(RawStore {
+        answers: db.open_tree("answers").map_err(|e| e.to_string())?,
+        history: db.open_tree("history").map_err(|e| e.to_string())?,
+        commit: GroupCommit::default(),
+        questions: content
             .questionnaire
             .questions
             .iter()
             .map(|q| q.id.clone())
             .collect(),
-    );
+        db,
+    });
     let started = Instant::now();
     let mut tasks = Vec::new();
     for id in trajectory_ids(trajectories) {
         for member in 0..members {
-            let (db, answers, history, commit, questions) = (
-                db.clone(),
-                answers.clone(),
-                history.clone(),
-                commit.clone(),
-                questions.clone(),
-            );
-            tasks.push(tokio::spawn(async move {
-                let mut micros = Vec::new();
-                for question in questions.iter() {
-                    let sent = Instant::now();
-                    let value = AnswerValue::Scale((member % 5) as u8 + 1);
-                    let at = jiff::Timestamp::now();
-                    let record = AnswerRecord {
-                        member: format!("member-{member}"),
-                        question: question.clone(),
-                        value: Some(value.clone()),
-                        note: None,
-                        at,
-                    };
-                    let entry = HistoryEntry {
-                        member: record.member.clone(),
-                        question: question.clone(),
-                        change: Change::Value(value),
-                        at,
-                    };
-                    let mut key = id.0.to_be_bytes().to_vec();
-                    key.extend_from_slice(question.as_bytes());
-                    key.extend_from_slice(record.member.as_bytes());
-                    answers
-                        .insert(
-                            &key,
-                            serde_json::to_vec(&record).map_err(|e| e.to_string())?,
-                        )
-                        .map_err(|e| e.to_string())?;
-                    let sequence = db.generate_id().map_err(|e| e.to_string())?;
-                    let mut history_key = id.0.to_be_bytes().to_vec();
-                    history_key.extend_from_slice(&sequence.to_be_bytes());
-                    history
-                        .insert(
-                            history_key,
-                            serde_json::to_vec(&entry).map_err(|e| e.to_string())?,
-                        )
-                        .map_err(|e| e.to_string())?;
-                    commit.wrote();
-                    commit.flush(&db).await?;
-                    micros.push(sent.elapsed().as_micros() as u64);
-                }
-                Ok::<_, String>(micros)
-            }));
+            let raw = raw.clone();
+            tasks.push(tokio::spawn(
+                async move { raw.answer_all(id, member).await },
+            ));
         }
     }
     let mut micros = Vec::new();
@@ -172,6 +127,64 @@ pub async fn raw_answers(
         micros.extend(task.await.map_err(|e| e.to_string())??);
     }
     Ok(Latencies::new(micros, started.elapsed()))
+}
+
+/// Two sled trees written directly, with the engine's group commit.
+struct RawStore {
+    db: sled::Db,
+    answers: sled::Tree,
+    history: sled::Tree,
+    commit: GroupCommit,
+    questions: Vec<String>,
+}
+
+impl RawStore {
+    /// Writes one member's answer and history records for every question, each flushed before
+    /// the next, and returns the latencies in microseconds.
+    async fn answer_all(&self, id: TrajectoryId, member: usize) -> Result<Vec<u64>, String> {
+        let mut micros = Vec::new();
+        for question in &self.questions {
+            let sent = Instant::now();
+            self.write(id, member, question)?;
+            self.commit.wrote();
+            self.commit.flush(&self.db).await?;
+            micros.push(sent.elapsed().as_micros() as u64);
+        }
+        Ok(micros)
+    }
+
+    fn write(&self, id: TrajectoryId, member: usize, question: &str) -> Result<(), String> {
+        let value = AnswerValue::Scale((member % 5) as u8 + 1);
+        let at = jiff::Timestamp::now();
+        let member = format!("member-{member}");
+        let record = AnswerRecord {
+            member: member.clone(),
+            question: question.to_string(),
+            value: Some(value.clone()),
+            note: None,
+            at,
+        };
+        let entry = HistoryEntry {
+            member: member.clone(),
+            question: question.to_string(),
+            change: Change::Value(value),
+            at,
+        };
+        let mut key = id.0.to_be_bytes().to_vec();
+        key.extend_from_slice(question.as_bytes());
+        key.extend_from_slice(member.as_bytes());
+        self.answers
+            .insert(key, serde_json::to_vec(&record).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        let sequence = self.db.generate_id().map_err(|e| e.to_string())?;
+        let mut history_key = id.0.to_be_bytes().to_vec();
+        history_key.extend_from_slice(&sequence.to_be_bytes());
+        let encoded = serde_json::to_vec(&entry).map_err(|e| e.to_string())?;
+        self.history
+            .insert(history_key, encoded)
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
 }
 
 /// Builds a trajectory in which `members` members answered every question, with a varied

@@ -234,6 +234,9 @@ pub fn replies_privately(kind: &ComponentId, command: &Command) -> bool {
         Command::Answer {
             walk: Walk::Private,
             ..
+        } | Command::AnswerText {
+            walk: Walk::Private,
+            ..
         } | Command::Next {
             walk: Walk::Private
         } | Command::Back {

@@ -126,59 +126,38 @@ fn start(content: &Content, input: &Input, id: Option<TrajectoryId>) -> Transiti
         );
     }
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        let max = MAX_DESCRIPTION_CHARS.to_string();
         return refuse(
             content,
             lang,
             None,
             "error.bad_description",
-            &[("max", &MAX_DESCRIPTION_CHARS.to_string())],
+            &[("max", &max)],
         );
     }
     let Some(id) = id else {
         return refuse(content, lang, None, "error.internal", &[]);
     };
-    let actor = &input.actor;
-    let trajectory = Trajectory {
-        id,
-        name: name.to_string(),
-        description: description.trim().to_string(),
-        lang,
-        place: input.place.clone(),
-        facilitators: BTreeSet::from([actor.id.clone()]),
-        members: BTreeMap::from([(
-            actor.id.clone(),
-            Member {
-                name: actor.name.clone(),
-                joined_at: input.at,
-            },
-        )]),
-        status: Status::Open,
-        channel_position: 0,
-        private_positions: BTreeMap::new(),
-        agreed: BTreeMap::new(),
-        created_at: input.at,
-        updated_at: input.at,
-        checkin: None,
-    };
     let state = TrajectoryState {
-        trajectory,
+        trajectory: new_trajectory(input, id, name, description, lang),
         answers: Answers::new(),
     };
-    let welcome = Message::text(content.fill(
+    let actor_name = escape_markdown(&input.actor.name);
+    let welcome = content.fill(
         lang,
         "start.welcome",
         &[
             ("name", &escape_markdown(name)),
-            ("facilitator", &escape_markdown(&actor.name)),
+            ("facilitator", &actor_name),
         ],
-    ));
+    );
     let first = views::question_message(content, &state, 0, Walk::Channel, None);
     Transition {
         effects: vec![
             Effect::Reply {
                 trajectory: Some(id),
                 visibility: Visibility::Public,
-                message: welcome,
+                message: Message::text(welcome),
             },
             Effect::Post {
                 trajectory: id,
@@ -188,6 +167,37 @@ fn start(content: &Content, input: &Input, id: Option<TrajectoryId>) -> Transiti
         state: Some(state),
         bind: true,
         ..Transition::default()
+    }
+}
+
+/// Builds a new trajectory whose starter is its first member and facilitator.
+fn new_trajectory(
+    input: &Input,
+    id: TrajectoryId,
+    name: &str,
+    description: &str,
+    lang: Lang,
+) -> Trajectory {
+    let actor = &input.actor;
+    let member = Member {
+        name: actor.name.clone(),
+        joined_at: input.at,
+    };
+    Trajectory {
+        id,
+        name: name.to_string(),
+        description: description.trim().to_string(),
+        lang,
+        place: input.place.clone(),
+        facilitators: BTreeSet::from([actor.id.clone()]),
+        members: BTreeMap::from([(actor.id.clone(), member)]),
+        status: Status::Open,
+        channel_position: 0,
+        private_positions: BTreeMap::new(),
+        agreed: BTreeMap::new(),
+        created_at: input.at,
+        updated_at: input.at,
+        checkin: None,
     }
 }
 
