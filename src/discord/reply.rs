@@ -131,12 +131,13 @@ impl<'a> Reply<'a> {
     }
 
     /// Returns the time since Discord created the interaction, by its snowflake id, or since it
-    /// arrived if that is longer (a clock behind Discord's).
+    /// arrived if that is longer, which happens when the local clock is behind Discord's.
     fn age(&self) -> Duration {
         let created = super::map::snowflake_time(self.id.get());
-        let since_created = jiff::Timestamp::now()
-            .duration_since(created)
-            .unsigned_abs();
+        let since_created = jiff::Timestamp::now().duration_since(created);
+        // NOTE: a local clock more than 14 minutes ahead of Discord's makes fresh interactions
+        // look expired, so their public replies go out as channel messages.
+        let since_created = Duration::try_from(since_created).unwrap_or(Duration::ZERO);
         since_created.max(self.received.elapsed())
     }
 
@@ -212,8 +213,7 @@ impl<'a> Reply<'a> {
         }
         self.original = Original::Used;
         match visibility {
-            Visibility::Private => EditInteractionResponse::new()
-                .content(done)
+            Visibility::Private => edit_original(&Outgoing::text(done))
                 .execute(self.http, &self.token)
                 .await
                 .map(|_| ()),
