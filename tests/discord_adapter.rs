@@ -145,6 +145,7 @@ fn slash_command_maps_to_start() {
     let invocation = map::invocation(&command, true).expect("the options parse");
     assert!(!invocation.new_thread, "here:true starts in the channel");
     assert!(!invocation.private);
+
     let input = origin.input(None, invocation.command);
     assert_eq!(input.event_id, format!("discord-i-{INTERACTION}"));
     assert_eq!(input.actor, expected_actor("Jan de Vries", Some(Lang::Nl)));
@@ -521,6 +522,7 @@ async fn selected_options_are_menu_defaults() {
         walk: Walk::Private,
     };
     common::send(&engine, "adapter", "11", answer).await;
+
     let state = engine.state(id).await.unwrap().unwrap();
     let content = common::content();
     let index = content
@@ -763,6 +765,7 @@ fn command_definition_is_localized() {
             "{key} is in prompts/messages.toml"
         );
     }
+
     let definition =
         serde_json::to_value(schaalwijzer::discord::commands::definition(content)).unwrap();
     assert_eq!(definition["name"], "schaalwijzer");
@@ -788,6 +791,7 @@ fn command_definition_is_localized() {
     ] {
         assert!(names.contains(&sub), "subcommand {sub}");
     }
+
     for sub in subs {
         assert_eq!(sub["type"], 1, "a subcommand");
         assert_described(sub);
