@@ -706,3 +706,60 @@ async fn delete_asks_and_cancel_keeps() {
     assert!(engine.state(id).await.unwrap().is_some());
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkin_buttons_work() {
+    use schaalwijzer::platform::Poster;
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_at(&dir.path().join("db")).await;
+    let bot = connect(&fake, engine.clone(), 1).await;
+    let (thread, _) = start_trajectory(&fake, 11).await;
+    let thread_id: u64 = thread.parse().unwrap();
+    let place = Place {
+        platform: "discord".into(),
+        scope: fake::GUILD_ID.to_string(),
+        channel: thread.clone(),
+    };
+    let id = engine.store().binding(&place).unwrap().unwrap();
+    let state = engine.state(id).await.unwrap().unwrap();
+
+    // Post a check-in the way the scheduler does, through the REST API of the stand-in.
+    let http = serenity::http::HttpBuilder::new(TOKEN)
+        .proxy(fake.rest_url())
+        .ratelimiter_disabled(true)
+        .build();
+    let poster =
+        schaalwijzer::discord::poster::DiscordPoster::new(Arc::new(http), common::content());
+    let policy = schaalwijzer::engine::checkin::CheckinPolicy::default();
+    let (message, _) =
+        schaalwijzer::engine::checkin::checkin_message(common::content(), &state, &policy);
+    let before = fake.requests().len();
+    poster
+        .post(&place, &message)
+        .await
+        .expect("the check-in is posted");
+    let posted = fake.requests()[before..]
+        .iter()
+        .rev()
+        .find(|r| is_channel_message(&thread)(r))
+        .cloned()
+        .expect("the check-in reached the channel");
+    let private = find_id(&custom_ids(posted.json.as_ref().unwrap()), ":private");
+
+    let press = fake.next_id();
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::component(press, thread_id, 12, &private, None),
+    );
+    let reply = fake
+        .wait_for("the private walk from a check-in", |r| {
+            is_webhook(press)(r) && r.method == "PATCH"
+        })
+        .await;
+    assert!(
+        reply.json.unwrap()["embeds"].to_string().contains("I1"),
+        "the member's private walk starts"
+    );
+    bot.stop().await;
+}

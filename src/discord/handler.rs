@@ -324,7 +324,9 @@ impl Handler {
             log_failure(Err(error), &origin, Some(trajectory), "acknowledge");
             return;
         }
-        let input = origin.input(Some(trajectory), command);
+        // Check-ins are posted without a trajectory id (0): the channel's binding names it.
+        let trajectory = (trajectory.0 != 0).then_some(trajectory);
+        let input = origin.input(trajectory, command);
         self.run(ctx, &origin, &mut reply, input).await;
     }
 
