@@ -41,7 +41,9 @@ pub enum ComponentId {
 /// A decoded custom id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
-    pub trajectory: TrajectoryId,
+    /// None for trajectory id 0, which messages posted outside a trajectory's interactions
+    /// (check-ins) carry: the channel's binding names the trajectory then.
+    pub trajectory: Option<TrajectoryId>,
     pub component: ComponentId,
 }
 
@@ -95,7 +97,7 @@ pub fn decode(id: &str) -> Option<Decoded> {
     if parts.next()? != PREFIX {
         return None;
     }
-    let trajectory = TrajectoryId(parts.next()?.parse().ok()?);
+    let trajectory = Some(TrajectoryId(parts.next()?.parse().ok()?)).filter(|id| id.0 != 0);
     let kind = parts.next()?;
     let mut next = || parts.next().map(str::to_string);
     let component = match kind {
@@ -181,12 +183,20 @@ mod tests {
             assert_eq!(
                 decode(&encoded),
                 Some(Decoded {
-                    trajectory: id,
+                    trajectory: Some(id),
                     component
                 }),
                 "{encoded}"
             );
         }
+    }
+
+    #[test]
+    fn trajectory_zero_decodes_as_unbound() {
+        let encoded = encode(TrajectoryId(0), &ComponentId::Action(ActionKind::Result));
+        let decoded = decode(&encoded).expect("a valid id");
+        assert_eq!(decoded.trajectory, None);
+        assert_eq!(decoded.component, ComponentId::Action(ActionKind::Result));
     }
 
     #[test]

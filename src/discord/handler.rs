@@ -52,7 +52,7 @@ impl Handler {
     }
 }
 
-/// Where and by whom an interaction happened.
+/// The place, member and event id of an interaction or message.
 struct Origin {
     guild: Option<GuildId>,
     channel: ChannelId,
@@ -61,6 +61,15 @@ struct Origin {
 }
 
 impl Origin {
+    fn new(guild: Option<GuildId>, channel: ChannelId, actor: Actor, event_id: String) -> Origin {
+        Origin {
+            guild,
+            channel,
+            actor,
+            event_id,
+        }
+    }
+
     fn place(&self) -> Place {
         Place {
             platform: "discord".into(),
@@ -177,16 +186,14 @@ impl Handler {
     }
 
     async fn on_command(&self, ctx: &Context, command: &CommandInteraction) {
-        let origin = Origin {
-            guild: command.guild_id,
-            channel: command.channel_id,
-            actor: actor(
-                &command.user,
-                command.member.as_ref().and_then(|m| m.nick.as_deref()),
-                &command.locale,
-            ),
-            event_id: format!("discord-i-{}", command.id),
-        };
+        let nick = command.member.as_ref().and_then(|m| m.nick.as_deref());
+        let event_id = format!("discord-i-{}", command.id);
+        let origin = Origin::new(
+            command.guild_id,
+            command.channel_id,
+            actor(&command.user, nick, &command.locale),
+            event_id,
+        );
         let mut reply = Reply::new(&ctx.http, command.id, &command.token, command.channel_id);
         let invocation = match commands::parse(&command.data.options, self.config.start_in_thread) {
             Ok(invocation) => invocation,
@@ -272,12 +279,13 @@ impl Handler {
 
     async fn on_component(&self, ctx: &Context, component: &ComponentInteraction) {
         let nick = component.member.as_ref().and_then(|m| m.nick.as_deref());
-        let origin = Origin {
-            guild: component.guild_id,
-            channel: component.channel_id,
-            actor: actor(&component.user, nick, &component.locale),
-            event_id: format!("discord-i-{}", component.id),
-        };
+        let event_id = format!("discord-i-{}", component.id);
+        let origin = Origin::new(
+            component.guild_id,
+            component.channel_id,
+            actor(&component.user, nick, &component.locale),
+            event_id,
+        );
         let mut reply = Reply::new(
             &ctx.http,
             component.id,
@@ -295,12 +303,16 @@ impl Handler {
         };
         match &kind {
             ComponentId::NoteButton { walk, question } => {
+                let Some(trajectory) = self.resolve(&origin, trajectory) else {
+                    log_failure(reply.acknowledge().await, &origin, None, "acknowledge");
+                    return;
+                };
                 return self
                     .open_note_modal(ctx, &origin, &mut reply, trajectory, *walk, question)
                     .await;
             }
             ComponentId::Action(ActionKind::DeleteCancel) => {
-                return self.cancel_delete(&origin, &mut reply, trajectory).await
+                return self.cancel_delete(&origin, &mut reply, trajectory).await;
             }
             _ => {}
         }
@@ -309,7 +321,7 @@ impl Handler {
             log_failure(
                 reply.acknowledge().await,
                 &origin,
-                Some(trajectory),
+                trajectory,
                 "acknowledge",
             );
             return;
@@ -321,24 +333,22 @@ impl Handler {
             reply.acknowledge().await
         };
         if let Err(error) = acknowledged {
-            log_failure(Err(error), &origin, Some(trajectory), "acknowledge");
+            log_failure(Err(error), &origin, trajectory, "acknowledge");
             return;
         }
-        // Check-ins are posted without a trajectory id (0): the channel's binding names it.
-        let trajectory = (trajectory.0 != 0).then_some(trajectory);
         let input = origin.input(trajectory, command);
         self.run(ctx, &origin, &mut reply, input).await;
     }
 
-    /// Answers the "cancel" button of a delete confirmation: nothing is deleted.
+    /// Replies to the "cancel" button of a delete confirmation: nothing is deleted.
     async fn cancel_delete(
         &self,
         origin: &Origin,
         reply: &mut Reply<'_>,
-        trajectory: TrajectoryId,
+        trajectory: Option<TrajectoryId>,
     ) {
         if let Err(error) = reply.defer(Visibility::Private).await {
-            log_failure(Err(error), origin, Some(trajectory), "acknowledge");
+            log_failure(Err(error), origin, trajectory, "acknowledge");
             return;
         }
         let text = self
@@ -353,9 +363,14 @@ impl Handler {
         log_failure(
             reply.send(&outgoing, Visibility::Private).await,
             origin,
-            Some(trajectory),
+            trajectory,
             "reply",
         );
+    }
+
+    /// Returns the trajectory a component names, or else the one bound to its channel.
+    fn resolve(&self, origin: &Origin, trajectory: Option<TrajectoryId>) -> Option<TrajectoryId> {
+        trajectory.or_else(|| self.engine.store().binding(&origin.place()).ok().flatten())
     }
 
     async fn open_note_modal(
@@ -404,16 +419,14 @@ impl Handler {
     }
 
     async fn on_modal(&self, ctx: &Context, modal: &ModalInteraction) {
-        let origin = Origin {
-            guild: modal.guild_id,
-            channel: modal.channel_id,
-            actor: actor(
-                &modal.user,
-                modal.member.as_ref().and_then(|m| m.nick.as_deref()),
-                &modal.locale,
-            ),
-            event_id: format!("discord-i-{}", modal.id),
-        };
+        let nick = modal.member.as_ref().and_then(|m| m.nick.as_deref());
+        let event_id = format!("discord-i-{}", modal.id);
+        let origin = Origin::new(
+            modal.guild_id,
+            modal.channel_id,
+            actor(&modal.user, nick, &modal.locale),
+            event_id,
+        );
         let mut reply = Reply::new(&ctx.http, modal.id, &modal.token, modal.channel_id);
         let Some(Decoded {
             trajectory,
@@ -435,11 +448,11 @@ impl Handler {
             })
             .unwrap_or_default();
         if let Err(error) = reply.defer(Visibility::Private).await {
-            log_failure(Err(error), &origin, Some(trajectory), "acknowledge");
+            log_failure(Err(error), &origin, trajectory, "acknowledge");
             return;
         }
         let input = origin.input(
-            Some(trajectory),
+            trajectory,
             Command::Note {
                 question: Some(question),
                 text,
@@ -450,16 +463,14 @@ impl Handler {
     }
 
     async fn on_message(&self, ctx: &Context, message: &DiscordMessage) {
-        let origin = Origin {
-            guild: message.guild_id,
-            channel: message.channel_id,
-            actor: actor(
-                &message.author,
-                message.member.as_ref().and_then(|m| m.nick.as_deref()),
-                "",
-            ),
-            event_id: format!("discord-m-{}", message.id),
-        };
+        let nick = message.member.as_ref().and_then(|m| m.nick.as_deref());
+        let event_id = format!("discord-m-{}", message.id);
+        let origin = Origin::new(
+            message.guild_id,
+            message.channel_id,
+            actor(&message.author, nick, ""),
+            event_id,
+        );
         // Only text that answers the question the channel walk shows counts; other chat is left alone.
         let Ok(Some(id)) = self.engine.store().binding(&origin.place()) else {
             return;

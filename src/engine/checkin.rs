@@ -12,11 +12,11 @@ use super::input::CheckinCommand;
 use super::message::*;
 use super::model::*;
 use super::step::{Ctx, Transition};
-use super::views;
+use super::views::{self, action};
 use crate::content::Content;
 use crate::schedule::{Rule, Schedule};
 
-/// How check-ins behave; set from the `[checkins]` configuration.
+/// Check-in settings, from the `[checkins]` configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckinPolicy {
     /// The zone for rules set without one, where the server has no default.
@@ -232,7 +232,7 @@ pub fn local_time(at: Timestamp, zone: &str) -> String {
     }
 }
 
-/// What the scheduler should do with a due slot.
+/// The scheduler's next step for a due slot.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
     /// Post this message to the trajectory's place.
@@ -392,11 +392,13 @@ fn nudge_message(
             ping: policy.mention_members,
         });
     }
-    blocks.push(Block::Actions(vec![Action {
-        kind: ActionKind::PrivateWalk,
-        label: content.msg(lang, "walk.private").to_string(),
-        style: ActionStyle::Primary,
-    }]));
+    blocks.push(Block::Actions(vec![action(
+        content,
+        lang,
+        ActionKind::PrivateWalk,
+        "walk.private",
+        ActionStyle::Primary,
+    )]));
     Message { blocks }
 }
 
@@ -449,16 +451,20 @@ fn review_message(content: &Content, state: &TrajectoryState) -> (Message, Revie
         Some(previous) => lines.extend(review_changes(content, state, &previous, &snapshot)),
     }
     let actions = vec![
-        Action {
-            kind: ActionKind::PrivateWalk,
-            label: content.msg(lang, "checkin.update_button").to_string(),
-            style: ActionStyle::Primary,
-        },
-        Action {
-            kind: ActionKind::Result,
-            label: content.msg(lang, "walk.result").to_string(),
-            style: ActionStyle::Secondary,
-        },
+        action(
+            content,
+            lang,
+            ActionKind::PrivateWalk,
+            "checkin.update_button",
+            ActionStyle::Primary,
+        ),
+        action(
+            content,
+            lang,
+            ActionKind::Result,
+            "walk.result",
+            ActionStyle::Secondary,
+        ),
     ];
     (
         Message {

@@ -1,4 +1,4 @@
-//! What a platform hands the engine: who did what, where, and when.
+//! The input a platform hands the engine: who did what, where, and when.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,7 @@ pub struct Actor {
     pub locale: Option<Lang>,
 }
 
-/// Which walk a navigation command moves: the shared one in the channel, or the actor's own.
+/// The walk a navigation command moves: the shared one in the channel, or the actor's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Walk {
     Channel,
