@@ -40,7 +40,7 @@ pub enum Effective {
     Scale(f64),
 }
 
-/// How the members answered one question.
+/// The distribution of the members' answers to one question.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Summary {
     Scale {

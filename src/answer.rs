@@ -20,7 +20,7 @@ pub enum AnswerValue {
     Scale(u8),
 }
 
-/// Why a value does not answer a question.
+/// The reason a value is not a valid answer to a question.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnswerError {
     #[error("{question} has no option {value:?}; expected {accepted}")]

@@ -404,3 +404,41 @@ async fn idle_tick_reads_only_index_head() {
         "an idle tick reads the index head and stops"
     );
 }
+
+fn set_rule(rule: &str) -> Command {
+    Command::Checkin(CheckinCommand::Set {
+        rule: rule.into(),
+        zone: Some("Europe/Amsterdam".into()),
+    })
+}
+
+#[tokio::test]
+async fn rule_replies_speak_the_trajectory_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = common::engine_at(&dir.path().join("db"));
+    common::start(&engine, "c1", "anna").await;
+
+    let bad_day = common::send(&engine, "c1", "anna", set_rule("wekelijks ma,xx 09:00")).await;
+    let text = common::texts(&bad_day);
+    assert!(text.contains("“xx” is geen dag"), "{text}");
+    assert!(!text.contains("invalid"), "no English detail: {text}");
+
+    let set = common::send(&engine, "c1", "anna", set_rule("weekly mon,thu 09:00")).await;
+    let text = common::texts(&set);
+    assert!(text.contains("`wekelijks ma,do 09:00`"), "{text}");
+
+    let english = schaalwijzer::i18n::Lang::En;
+    common::send(&engine, "c1", "anna", Command::Language(english)).await;
+    let bad_time = common::send(&engine, "c1", "anna", set_rule("every 2 days 25:00")).await;
+    let text = common::texts(&bad_time);
+    assert!(text.contains("“25:00” is not a time"), "{text}");
+    let shown = common::send(
+        &engine,
+        "c1",
+        "anna",
+        Command::Checkin(CheckinCommand::Show),
+    )
+    .await;
+    let text = common::texts(&shown);
+    assert!(text.contains("`weekly mon,thu 09:00`"), "{text}");
+}

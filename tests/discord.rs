@@ -929,3 +929,154 @@ async fn delete_asks_and_cancel_keeps() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_walk_takes_scale_and_menu() {
+    use schaalwijzer::discord::custom_id::{encode, ComponentId};
+    use schaalwijzer::engine::Walk;
+
+    within_timeout(async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine_at(&dir.path().join("db")).await;
+        let bot = connect(&fake, &config(&fake), engine.clone()).await;
+        let (thread, first) = start_in_thread(&fake).await;
+        let trajectory = trajectory_in(&engine, &place(&fake, thread));
+        answer(&fake, &first, member_b(), 1).await;
+
+        let (id, token) = slash(&fake, thread, member_b(), "private", vec![]).await;
+        let deferred = wait_nth(&fake, 1, is_callback(id)).await;
+        assert_eq!(
+            deferred.payload().unwrap()["data"]["flags"],
+            64,
+            "the private walk is ephemeral"
+        );
+        let walk = wait_nth(&fake, 1, is_webhook(token)).await;
+        let walk = walk.response.clone().expect("the edited response");
+        let embeds = walk["embeds"].to_string();
+        assert!(embeds.contains("I2"), "member B goes on at I2: {embeds}");
+
+        let scale = ComponentId::Answer {
+            walk: Walk::Private,
+            question: "R2".into(),
+            value: "4".into(),
+        };
+        let scale = encode(Some(trajectory), &scale);
+        let (id, token) = press(&fake, &walk, &scale, member_b()).await;
+        let deferred = wait_nth(&fake, 1, is_callback(id)).await;
+        assert_eq!(deferred.payload().unwrap()["data"]["flags"], 64);
+        wait_nth(&fake, 1, is_webhook(token)).await;
+
+        let menu = ComponentId::Select {
+            walk: Walk::Private,
+            question: "C4".into(),
+        };
+        let menu = encode(Some(trajectory), &menu);
+        let values = ["specific-parts", "from-start"];
+        let select = fake
+            .select_menu(&walk, &menu, &values)
+            .channel(fake.channel(thread).unwrap())
+            .user(member_b());
+        let (id, token) = (select.id(), select.token().to_string());
+        fake.dispatch("INTERACTION_CREATE", select.build()).await;
+        let deferred = wait_nth(&fake, 1, is_callback(id)).await;
+        assert_eq!(deferred.payload().unwrap()["data"]["flags"], 64);
+        wait_nth(&fake, 1, is_webhook(token)).await;
+
+        let state = engine.state(trajectory).await.unwrap().unwrap();
+        let b = MEMBER_B.to_string();
+        assert_eq!(
+            state.answer("R2", &b).unwrap().value,
+            Some(AnswerValue::Scale(4))
+        );
+        let chosen = values.iter().map(|v| v.to_string()).collect();
+        assert_eq!(
+            state.answer("C4", &b).unwrap().value,
+            Some(AnswerValue::Choices(chosen))
+        );
+        bot.stop().await;
+    })
+    .await;
+}
+
+/// Presses a note button whose custom id carries trajectory id 0 in `channel`, and returns
+/// the custom id of the modal it opens.
+async fn open_unbound_note(fake: &FakeDiscord, channel: u64, walk: &str) -> String {
+    let note_button = format!("sw1:0:n:{walk}:I1");
+    let row = payloads::action_row(vec![payloads::button(&note_button, "Notitie")]);
+    let mut message = fake.bot_message("Check-in", vec![row]);
+    message["channel_id"] = json!(channel.to_string());
+    let (open, _) = press(fake, &message, &note_button, member_b()).await;
+    let modal = wait_nth(fake, 1, is_callback(open)).await;
+    let modal = modal.payload().unwrap();
+    assert_eq!(modal["type"], 9, "the note button opens a modal");
+    modal["data"]["custom_id"].as_str().unwrap().to_string()
+}
+
+/// Submits the note modal `modal_id` in `channel` as member B and returns the reply.
+async fn submit_note(fake: &FakeDiscord, channel: u64, modal_id: &str, text: &str) -> Value {
+    let submit = fake
+        .modal_submit(modal_id, &[("note", text)])
+        .channel(fake.channel(channel).unwrap())
+        .user(member_b());
+    let token = submit.token().to_string();
+    fake.dispatch("INTERACTION_CREATE", submit.build()).await;
+    let reply = wait_nth(fake, 1, is_webhook(token)).await;
+    reply.payload().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn note_button_id_zero_uses_channel() {
+    within_timeout(async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine_at(&dir.path().join("db")).await;
+        let bot = connect(&fake, &config(&fake), engine.clone()).await;
+        let (thread, _) = start_in_thread(&fake).await;
+        let trajectory = trajectory_in(&engine, &place(&fake, thread));
+
+        let modal_id = open_unbound_note(&fake, thread, "p").await;
+        assert_eq!(
+            modal_id,
+            format!("sw1:{trajectory}:N:p:I1"),
+            "the modal names the channel's trajectory"
+        );
+        submit_note(&fake, thread, &modal_id, "Vanuit de check-in").await;
+
+        let state = engine.state(trajectory).await.unwrap().unwrap();
+        let note = &state.answer("I1", &MEMBER_B.to_string()).unwrap().note;
+        assert_eq!(note.as_deref(), Some("Vanuit de check-in"));
+        bot.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn note_button_in_unbound_channel() {
+    within_timeout(async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine_at(&dir.path().join("db")).await;
+        let bot = connect(&fake, &config(&fake), engine.clone()).await;
+        let text = fake.text_channel_id();
+
+        let modal_id = open_unbound_note(&fake, text, "c").await;
+        assert_eq!(modal_id, "sw1:0:N:c:I1", "no trajectory to name");
+        let reply = submit_note(&fake, text, &modal_id, "Zonder traject").await;
+        let content = reply["content"].as_str().unwrap_or_default();
+        assert!(
+            content.contains("Hier loopt nog geen opschalingstraject"),
+            "the member hears that no trajectory runs here: {content}"
+        );
+        assert!(
+            engine
+                .store()
+                .binding(&place(&fake, text))
+                .unwrap()
+                .is_none(),
+            "the note starts no trajectory"
+        );
+        bot.stop().await;
+    })
+    .await;
+}

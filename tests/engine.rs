@@ -394,6 +394,37 @@ async fn duplicate_event_recorded_once() {
     assert_eq!(engine.store().history(id).unwrap().len(), 1);
 }
 
+#[tokio::test]
+async fn pruning_forgets_only_old_event_markers() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = common::engine_at(&dir.path().join("db"));
+    let id = start(&engine, "c1", "anna").await;
+    let event = common::input("c1", "anna", answer("R2", scale(3), Walk::Private));
+    engine.handle(event.clone()).await.unwrap();
+    let store = engine.store();
+    assert!(store.event_seen(&event.event_id).unwrap());
+
+    let an_hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    assert_eq!(store.prune_events(an_hour_ago).unwrap(), 0);
+    assert!(
+        store.event_seen(&event.event_id).unwrap(),
+        "a recent marker stays"
+    );
+
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1);
+    assert_eq!(
+        store.prune_events(later).unwrap(),
+        2,
+        "the start and the answer"
+    );
+    assert!(!store.event_seen(&event.event_id).unwrap());
+    assert_eq!(
+        store.history(id).unwrap().len(),
+        1,
+        "pruning markers leaves the answers"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_answers_all_land() {
     let dir = tempfile::tempdir().unwrap();

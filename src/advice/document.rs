@@ -147,29 +147,13 @@ fn strategy_item(view: &AdviceView, rank: usize, fit: &StrategyFit) -> Item {
     body.push('\n');
     body.push_str(view.msg("advice.because"));
     for fired in &fit.signals {
-        let reason = view
-            .content
-            .signals
-            .iter()
-            .find(|s| s.id == fired.signal)
-            .map(|s| s.reason.get(view.lang));
-        let answers: Vec<String> = fired
-            .evidence
-            .iter()
-            .map(|e| {
-                format!(
-                    "{}: {}",
-                    view.question_name(&e.question),
-                    view.effective_label(&e.question, &e.value)
-                )
-            })
-            .collect();
-        body.push_str(&format!(
+        let line = format!(
             "\n- {} → {} (+{})",
-            answers.join("; "),
-            reason.unwrap_or_default(),
+            view.evidence_text(&fired.evidence),
+            view.signal_reason(&fired.signal),
             fired.weight
-        ));
+        );
+        body.push_str(&line);
     }
     Item::new(lead, body)
 }
@@ -195,26 +179,19 @@ fn relations(view: &AdviceView) -> Option<Section> {
 }
 
 fn attention(view: &AdviceView) -> Option<Section> {
-    let chosen = &view.advice.attention_strategies;
     let items = view
         .content
         .aspects
         .iter()
         .filter_map(|aspect| {
-            let lines: Vec<String> = chosen
-                .iter()
-                .flat_map(|strategy| {
-                    view.content
-                        .attention
-                        .iter()
-                        .filter(move |p| &p.strategy == strategy && p.aspect == aspect.id)
-                        .map(move |p| {
-                            format!(
-                                "- {} ({})",
-                                p.text.get(view.lang),
-                                view.strategy_name(strategy)
-                            )
-                        })
+            let lines: Vec<String> = view
+                .attention_points(&aspect.id)
+                .map(|p| {
+                    format!(
+                        "- {} ({})",
+                        p.text.get(view.lang),
+                        view.strategy_name(&p.strategy)
+                    )
                 })
                 .collect();
             (!lines.is_empty()).then(|| Item::new(aspect.name.get(view.lang), lines.join("\n")))
@@ -230,17 +207,6 @@ fn flags(view: &AdviceView) -> Option<Section> {
         .iter()
         .filter_map(|raised| view.content.flag(&raised.flag).map(|flag| (raised, flag)))
         .map(|(raised, flag)| {
-            let answers: Vec<String> = raised
-                .evidence
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{}: {}",
-                        view.question_name(&e.question),
-                        view.effective_label(&e.question, &e.value)
-                    )
-                })
-                .collect();
             let body = format!(
                 "{}\n{} {}",
                 flag.text.get(view.lang),
@@ -248,7 +214,7 @@ fn flags(view: &AdviceView) -> Option<Section> {
                     "advice.flag_basis",
                     &[("aspect", &view.aspect_name(&flag.aspect))]
                 ),
-                answers.join("; ")
+                view.evidence_text(&raised.evidence)
             );
             Item::new(flag.title.get(view.lang), body)
         })

@@ -191,13 +191,7 @@ fn strategy(view: &AdviceView, fit: &super::StrategyFit) -> StrategyJson {
             .map(|fired| SignalJson {
                 id: fired.signal.clone(),
                 weight: fired.weight,
-                reason: view
-                    .content
-                    .signals
-                    .iter()
-                    .find(|s| s.id == fired.signal)
-                    .map(|s| s.reason.get(view.lang).to_string())
-                    .unwrap_or_default(),
+                reason: view.signal_reason(&fired.signal).to_string(),
                 answers: answers(view, &fired.evidence),
             })
             .collect(),
@@ -205,21 +199,14 @@ fn strategy(view: &AdviceView, fit: &super::StrategyFit) -> StrategyJson {
 }
 
 fn attention(view: &AdviceView) -> Vec<AspectPointsJson> {
-    let chosen = &view.advice.attention_strategies;
     view.content
         .aspects
         .iter()
         .map(|aspect| AspectPointsJson {
             aspect: aspect.id.clone(),
             name: aspect.name.get(view.lang).to_string(),
-            points: chosen
-                .iter()
-                .flat_map(|strategy| {
-                    view.content
-                        .attention
-                        .iter()
-                        .filter(move |p| &p.strategy == strategy && p.aspect == aspect.id)
-                })
+            points: view
+                .attention_points(&aspect.id)
                 .map(|p| PointJson {
                     strategy: p.strategy.clone(),
                     text: p.text.get(view.lang).to_string(),

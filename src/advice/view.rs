@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use crate::aggregate::{Effective, QuestionResult, Summary, TeamAnswers};
-use crate::content::{Content, Question, QuestionKind};
+use crate::content::{AttentionPoint, Content, Question, QuestionKind};
 use crate::i18n::Lang;
 
-use super::Advice;
+use super::{Advice, Evidence};
 
 /// Everything needed to render one advice.
 pub struct AdviceView<'a> {
@@ -77,6 +77,45 @@ impl AdviceView<'_> {
             }
             Effective::Scale(median) => scale_label(q, *median, self.lang),
         }
+    }
+
+    /// Returns the attention points of the chosen strategies for one aspect, in strategy order.
+    pub fn attention_points<'b>(
+        &'b self,
+        aspect: &'b str,
+    ) -> impl Iterator<Item = &'b AttentionPoint> + 'b {
+        self.advice
+            .attention_strategies
+            .iter()
+            .flat_map(move |strategy| {
+                self.content
+                    .attention
+                    .iter()
+                    .filter(move |p| &p.strategy == strategy && p.aspect == aspect)
+            })
+    }
+
+    /// Returns the reason text of a signal in the view's language.
+    pub fn signal_reason(&self, id: &str) -> &str {
+        self.content
+            .signal(id)
+            .map(|s| s.reason.get(self.lang))
+            .unwrap_or_default()
+    }
+
+    /// Formats the answers behind a signal or flag as "R4 Growth strategy: 2; ...".
+    pub fn evidence_text(&self, evidence: &[Evidence]) -> String {
+        let answers: Vec<String> = evidence
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}: {}",
+                    self.question_name(&e.question),
+                    self.effective_label(&e.question, &e.value)
+                )
+            })
+            .collect();
+        answers.join("; ")
     }
 
     /// Describes how the members answered, for a disputed question.

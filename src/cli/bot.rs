@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tracing::info;
+use tracing::{info, warn};
 
 use super::{chat, CliError};
 use crate::config::Config;
@@ -11,6 +11,7 @@ use crate::content::Content;
 use crate::discord;
 use crate::engine::checkin::CheckinPolicy;
 use crate::engine::Engine;
+use crate::storage::Store;
 
 pub fn run(content: &'static Content, config: Option<&Path>) -> Result<(), CliError> {
     let config = Config::load(config).map_err(|e| CliError::Invalid(e.to_string()))?;
@@ -33,6 +34,7 @@ pub fn run(content: &'static Content, config: Option<&Path>) -> Result<(), CliEr
         .build()
         .map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
+        tokio::spawn(prune_events_daily(engine.store().clone()));
         let mut bot = discord::start(&config.discord, engine).await.map_err(|e| CliError::Failed(e.to_string()))?;
         info!("connecting to Discord; stop with Ctrl-C");
         tokio::select! {
@@ -46,6 +48,25 @@ pub fn run(content: &'static Content, config: Option<&Path>) -> Result<(), CliEr
         }
         Ok(())
     })
+}
+
+/// How long a handled event's id is remembered. Discord redelivers within minutes; a week
+/// leaves a wide margin.
+const EVENT_RETENTION: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
+
+/// Removes expired event markers at start-up and then once a day, on a blocking thread.
+async fn prune_events_daily(store: Store) {
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    loop {
+        interval.tick().await;
+        let store = store.clone();
+        let cutoff = jiff::Timestamp::now() - EVENT_RETENTION;
+        match tokio::task::spawn_blocking(move || store.prune_events(cutoff)).await {
+            Ok(Ok(removed)) => info!(removed, "expired event markers pruned"),
+            Ok(Err(error)) => warn!(%error, "pruning event markers failed; retrying tomorrow"),
+            Err(error) => warn!(%error, "the pruning task stopped; retrying tomorrow"),
+        }
+    }
 }
 
 /// Waits for Ctrl-C or SIGTERM.

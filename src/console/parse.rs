@@ -135,19 +135,8 @@ fn start(argument: &str) -> Command {
 
 /// Parses `/checkin RULE [tz=ZONE]`, `/checkin pause|resume|remove`, or a bare `/checkin`.
 fn checkin(argument: &str) -> Command {
-    let command = match argument.to_ascii_lowercase().as_str() {
-        "" | "show" => CheckinCommand::Show,
-        "pause" => CheckinCommand::Pause,
-        "resume" => CheckinCommand::Resume,
-        "remove" | "off" => CheckinCommand::Remove,
-        _ => {
-            let (rule, zone) = split_zone(argument);
-            CheckinCommand::Set {
-                rule: rule.to_string(),
-                zone,
-            }
-        }
-    };
+    let (rule, zone) = split_zone(argument);
+    let command = CheckinCommand::from_argument(rule, zone);
     Command::Checkin(command)
 }
 

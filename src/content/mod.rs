@@ -219,6 +219,10 @@ impl Content {
         self.strategies.iter().find(|s| s.id == id)
     }
 
+    pub fn signal(&self, id: &str) -> Option<&Signal> {
+        self.signals.iter().find(|s| s.id == id)
+    }
+
     pub fn aspect(&self, id: &str) -> Option<&Aspect> {
         self.aspects.iter().find(|a| a.id == id)
     }

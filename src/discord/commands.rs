@@ -272,24 +272,11 @@ pub fn parse(options: &[CommandDataOption], start_in_thread: bool) -> Result<Inv
                 name: member.to_string(),
             })
         }
-        "checkin" => plain(Command::Checkin(checkin(
+        "checkin" => plain(Command::Checkin(CheckinCommand::from_argument(
             &required("rule")?,
             text("timezone"),
         ))),
         "timezone" => plain(Command::ServerZone(required("zone")?)),
         other => Err(format!("unknown subcommand {other}")),
-    }
-}
-
-fn checkin(rule: &str, zone: Option<String>) -> CheckinCommand {
-    match rule.trim().to_lowercase().as_str() {
-        "pause" | "pauze" => CheckinCommand::Pause,
-        "resume" | "hervat" => CheckinCommand::Resume,
-        "remove" | "off" | "uit" => CheckinCommand::Remove,
-        "show" | "toon" | "" => CheckinCommand::Show,
-        _ => CheckinCommand::Set {
-            rule: rule.to_string(),
-            zone,
-        },
     }
 }

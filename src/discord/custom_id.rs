@@ -43,7 +43,8 @@ pub enum ComponentId {
 /// A decoded custom id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
-    /// None for `0`: the trajectory bound to the channel.
+    /// None for trajectory id 0, which the components of a check-in carry. A press on such a
+    /// component goes to the trajectory bound to the channel it was pressed in.
     pub trajectory: Option<TrajectoryId>,
     pub component: ComponentId,
 }
@@ -208,6 +209,17 @@ mod tests {
                 component
             })
         );
+    }
+
+    #[test]
+    fn trajectory_zero_decodes_as_unbound() {
+        let encoded = encode(
+            Some(TrajectoryId(0)),
+            &ComponentId::Action(ActionKind::Result),
+        );
+        let decoded = decode(&encoded).expect("a valid id");
+        assert_eq!(decoded.trajectory, None);
+        assert_eq!(decoded.component, ComponentId::Action(ActionKind::Result));
     }
 
     #[test]

@@ -106,6 +106,23 @@ impl Handler {
         }
     }
 
+    /// Resolves the trajectory of a press or submit: the one its custom id names, else the one
+    /// bound to the channel. None when neither exists, and the engine then replies that no
+    /// trajectory runs in the channel.
+    fn resolve(&self, origin: &Origin, trajectory: Option<TrajectoryId>) -> Option<TrajectoryId> {
+        trajectory.or_else(|| self.bound_trajectory(origin))
+    }
+
+    fn bound_trajectory(&self, origin: &Origin) -> Option<TrajectoryId> {
+        match self.engine.store().binding(&origin.place()) {
+            Ok(bound) => bound,
+            Err(error) => {
+                warn!(guild = ?origin.guild, channel = %origin.channel, event = %origin.event_id, error = %error, "reading the channel's trajectory binding failed");
+                None
+            }
+        }
+    }
+
     pub(super) async fn on_component(&self, ctx: &Context, component: &ComponentInteraction) {
         let origin = Origin::of_component(component);
         let mut reply = Reply::new(
@@ -123,6 +140,7 @@ impl Handler {
             log_failure(reply.acknowledge().await, &origin, None, "acknowledge");
             return;
         };
+        let trajectory = self.resolve(&origin, trajectory);
         match &kind {
             ComponentId::NoteButton { walk, question } => {
                 let note = (trajectory, *walk, question.as_str());
@@ -180,10 +198,6 @@ impl Handler {
         reply: &mut Reply<'_>,
         (trajectory, walk, question): (Option<TrajectoryId>, Walk, &str),
     ) {
-        let trajectory = match trajectory {
-            Some(id) => Some(id),
-            None => self.engine.store().binding(&origin.place()).ok().flatten(),
-        };
         let state = match trajectory {
             Some(id) => self.engine.state(id).await.ok().flatten(),
             None => None,
@@ -222,6 +236,7 @@ impl Handler {
             log_failure(reply.acknowledge().await, &origin, None, "acknowledge");
             return;
         };
+        let trajectory = self.resolve(&origin, trajectory);
         if let Err(error) = reply.defer(Visibility::Private).await {
             log_failure(Err(error), &origin, trajectory, "acknowledge");
             return;

@@ -27,6 +27,8 @@ impl Poster for DiscordPoster {
     async fn post(&self, place: &Place, message: &Message) -> Result<(), PostError> {
         let channel =
             channel_id(&place.channel).ok_or_else(|| PostError::Gone(place.channel.clone()))?;
+        // Buttons in a check-in carry trajectory id 0, which a press resolves through the
+        // channel's binding.
         for outgoing in render::render(self.content, Lang::default(), None, message) {
             send(&self.http, channel, &outgoing)
                 .await

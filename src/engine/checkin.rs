@@ -12,11 +12,12 @@ use super::input::CheckinCommand;
 use super::message::*;
 use super::model::*;
 use super::step::{Ctx, Transition};
-use super::views;
+use super::views::{self, action};
 use crate::content::Content;
-use crate::schedule::{Rule, Schedule};
+use crate::i18n::Lang;
+use crate::schedule::{Rule, RuleProblem, Schedule};
 
-/// How check-ins behave; set from the `[checkins]` configuration.
+/// Check-in settings, from the `[checkins]` configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckinPolicy {
     /// The zone for rules set without one, where the server has no default.
@@ -66,15 +67,27 @@ impl Ctx<'_> {
         }
     }
 
+    /// Writes a rule in the trajectory's language.
+    fn rule_text(&self, rule: &Rule) -> String {
+        match self.lang() {
+            Lang::Nl => rule.to_dutch(),
+            Lang::En => rule.to_string(),
+        }
+    }
+
+    /// Refuses a rule that does not parse, naming the part at fault in the trajectory's language.
+    fn refuse_rule(&self, problem: &RuleProblem) -> Transition {
+        let value = escape_markdown(problem.value());
+        let detail = self
+            .content
+            .fill(self.lang(), problem.message_key(), &[("value", &value)]);
+        self.refuse("checkin.invalid", &[("problem", &detail)])
+    }
+
     fn set_checkin(&self, rule_text: &str, zone: &str) -> Transition {
-        let rule: Rule = match rule_text.parse() {
+        let rule: Rule = match rule_text.parse::<Rule>() {
             Ok(rule) => rule,
-            Err(error) => {
-                return self.refuse(
-                    "checkin.invalid",
-                    &[("error", &escape_markdown(&error.to_string()))],
-                )
-            }
+            Err(error) => return self.refuse_rule(&error.problem),
         };
         let anchor = match jiff::tz::TimeZone::get(zone) {
             Ok(tz) => self.input.at.to_zoned(tz).date(),
@@ -82,14 +95,8 @@ impl Ctx<'_> {
                 return self.refuse("checkin.invalid_zone", &[("zone", &escape_markdown(zone))])
             }
         };
-        let schedule = match Schedule::new(rule, zone, anchor) {
-            Ok(schedule) => schedule,
-            Err(error) => {
-                return self.refuse(
-                    "checkin.invalid",
-                    &[("error", &escape_markdown(&error.to_string()))],
-                )
-            }
+        let Ok(schedule) = Schedule::new(rule, zone, anchor) else {
+            return self.refuse("checkin.invalid_zone", &[("zone", &escape_markdown(zone))]);
         };
         let next = schedule.next_after(self.input.at);
         let mut state = self.touched();
@@ -112,7 +119,7 @@ impl Ctx<'_> {
         let message = Message::text(self.text(
             "checkin.set",
             &[
-                ("rule", &schedule.rule.to_string()),
+                ("rule", &self.rule_text(&schedule.rule)),
                 ("zone", zone),
                 ("next", &local_time(next, zone)),
             ],
@@ -188,13 +195,13 @@ impl Ctx<'_> {
             (false, Some(next)) => local_time(next, &checkin.zone),
             _ => self.text("checkin.state_paused", &[]),
         };
+        let rule = match checkin.rule.parse::<Rule>() {
+            Ok(rule) => self.rule_text(&rule),
+            Err(_) => checkin.rule.clone(),
+        };
         let message = Message::text(self.text(
             "checkin.show",
-            &[
-                ("rule", &checkin.rule),
-                ("zone", &checkin.zone),
-                ("next", &next),
-            ],
+            &[("rule", &rule), ("zone", &checkin.zone), ("next", &next)],
         ));
         Transition {
             effects: vec![self.reply(Visibility::Private, message)],
@@ -232,7 +239,7 @@ pub fn local_time(at: Timestamp, zone: &str) -> String {
     }
 }
 
-/// What the scheduler should do with a due slot.
+/// The scheduler's next step for a due slot.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
     /// Post this message to the trajectory's place.
@@ -392,11 +399,13 @@ fn nudge_message(
             ping: policy.mention_members,
         });
     }
-    blocks.push(Block::Actions(vec![Action {
-        kind: ActionKind::PrivateWalk,
-        label: content.msg(lang, "walk.private").to_string(),
-        style: ActionStyle::Primary,
-    }]));
+    blocks.push(Block::Actions(vec![action(
+        content,
+        lang,
+        ActionKind::PrivateWalk,
+        "walk.private",
+        ActionStyle::Primary,
+    )]));
     Message { blocks }
 }
 
@@ -449,16 +458,20 @@ fn review_message(content: &Content, state: &TrajectoryState) -> (Message, Revie
         Some(previous) => lines.extend(review_changes(content, state, &previous, &snapshot)),
     }
     let actions = vec![
-        Action {
-            kind: ActionKind::PrivateWalk,
-            label: content.msg(lang, "checkin.update_button").to_string(),
-            style: ActionStyle::Primary,
-        },
-        Action {
-            kind: ActionKind::Result,
-            label: content.msg(lang, "walk.result").to_string(),
-            style: ActionStyle::Secondary,
-        },
+        action(
+            content,
+            lang,
+            ActionKind::PrivateWalk,
+            "checkin.update_button",
+            ActionStyle::Primary,
+        ),
+        action(
+            content,
+            lang,
+            ActionKind::Result,
+            "walk.result",
+            ActionStyle::Secondary,
+        ),
     ];
     (
         Message {

@@ -1,4 +1,4 @@
-//! What a platform hands the engine: who did what, where, and when.
+//! The input a platform hands the engine: who did what, where, and when.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,7 @@ pub struct Actor {
     pub locale: Option<Lang>,
 }
 
-/// Which walk a navigation command moves: the shared one in the channel, or the actor's own.
+/// The walk a navigation command moves: the shared one in the channel, or the actor's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Walk {
     Channel,
@@ -128,6 +128,23 @@ pub enum CheckinCommand {
     Show,
 }
 
+impl CheckinCommand {
+    /// Reads a check-in argument in English or Dutch: `pause`/`pauze`, `resume`/`hervat`,
+    /// `remove`/`verwijder`/`off`/`uit`, `show`/`toon` or nothing, and otherwise a rule to set.
+    pub fn from_argument(argument: &str, zone: Option<String>) -> CheckinCommand {
+        match argument.trim().to_lowercase().as_str() {
+            "pause" | "pauze" => CheckinCommand::Pause,
+            "resume" | "hervat" => CheckinCommand::Resume,
+            "remove" | "verwijder" | "off" | "uit" => CheckinCommand::Remove,
+            "show" | "toon" | "" => CheckinCommand::Show,
+            _ => CheckinCommand::Set {
+                rule: argument.trim().to_string(),
+                zone,
+            },
+        }
+    }
+}
+
 impl Command {
     /// Returns the command's name for logs.
     pub fn name(&self) -> &'static str {
@@ -155,5 +172,42 @@ impl Command {
             Command::Checkin(_) => "checkin",
             Command::ServerZone(_) => "timezone",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CheckinCommand;
+
+    #[test]
+    fn checkin_words_in_both_languages() {
+        let cases = [
+            ("pauze", CheckinCommand::Pause),
+            ("Pause", CheckinCommand::Pause),
+            ("hervat", CheckinCommand::Resume),
+            ("verwijder", CheckinCommand::Remove),
+            ("remove", CheckinCommand::Remove),
+            ("toon", CheckinCommand::Show),
+            ("  ", CheckinCommand::Show),
+        ];
+        for (word, expected) in cases {
+            assert_eq!(
+                CheckinCommand::from_argument(word, None),
+                expected,
+                "{word}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_text_is_a_rule_with_its_zone() {
+        let zone = Some("UTC".to_string());
+        assert_eq!(
+            CheckinCommand::from_argument(" elke dag 08:00 ", zone.clone()),
+            CheckinCommand::Set {
+                rule: "elke dag 08:00".into(),
+                zone
+            }
+        );
     }
 }

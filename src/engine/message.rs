@@ -124,7 +124,7 @@ pub enum ActionStyle {
     Danger,
 }
 
-/// What pressing an action does, as the engine understands it.
+/// The engine command behind an action button.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionKind {
     Next(Walk),
@@ -154,7 +154,7 @@ pub enum Visibility {
     Public,
 }
 
-/// What the platform must do after the engine handled an input.
+/// An instruction to the platform after the engine handled an input.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Post to the trajectory's channel.

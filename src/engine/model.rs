@@ -22,7 +22,7 @@ impl std::fmt::Display for TrajectoryId {
 /// A chat member, by the platform's user id.
 pub type MemberId = String;
 
-/// Where a trajectory is discussed: a channel or thread on one platform.
+/// The channel or thread on one platform where a trajectory is discussed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Place {
     /// `console`, `discord` or `matrix`.
@@ -67,7 +67,7 @@ pub struct Trajectory {
     pub lang: Lang,
     pub place: Place,
     pub facilitators: BTreeSet<MemberId>,
-    /// Registered members: whoever started, joined or answered.
+    /// Registered members: the starter and everyone who joined or answered.
     pub members: BTreeMap<MemberId, Member>,
     pub status: Status,
     /// Index of the question the channel walk shows.
@@ -105,7 +105,7 @@ impl Trajectory {
         }
     }
 
-    /// Returns the facilitators' names, comma separated, for refusals that say who can act.
+    /// Returns the facilitators' names, comma separated, for rejections that name who can act.
     pub fn facilitator_names(&self) -> String {
         let names: Vec<&str> = self
             .facilitators

@@ -69,7 +69,7 @@ impl Engine {
         &self.policy
     }
 
-    /// The notification the scheduler waits on besides its timer.
+    /// Returns the notification the scheduler waits on besides its timer.
     pub fn checkin_changed(&self) -> Arc<tokio::sync::Notify> {
         self.checkin_changed.clone()
     }

@@ -7,7 +7,7 @@ use super::checkin::CheckinPolicy;
 use super::input::{CheckinCommand, Command, Input, Walk};
 use super::message::*;
 use super::model::*;
-use super::views;
+use super::views::{self, action};
 use crate::advice::{self, document, AdviceView};
 use crate::aggregate;
 use crate::answer::{AnswerValue, MAX_NOTE_CHARS};
@@ -845,16 +845,20 @@ impl Ctx<'_> {
         let name = escape_markdown(&self.state.trajectory.name);
         if !confirmed {
             let actions = vec![
-                Action {
-                    kind: ActionKind::DeleteConfirm,
-                    label: self.text("delete.confirm_button", &[]),
-                    style: ActionStyle::Danger,
-                },
-                Action {
-                    kind: ActionKind::DeleteCancel,
-                    label: self.text("delete.cancel_button", &[]),
-                    style: ActionStyle::Secondary,
-                },
+                action(
+                    self.content,
+                    self.lang(),
+                    ActionKind::DeleteConfirm,
+                    "delete.confirm_button",
+                    ActionStyle::Danger,
+                ),
+                action(
+                    self.content,
+                    self.lang(),
+                    ActionKind::DeleteCancel,
+                    "delete.cancel_button",
+                    ActionStyle::Secondary,
+                ),
             ];
             let message = Message {
                 blocks: vec![
@@ -895,6 +899,15 @@ impl Ctx<'_> {
 
 /// Computes the advice document of a trajectory's current answers.
 pub fn result_document(content: &Content, state: &TrajectoryState) -> document::Document {
+    with_advice_view(content, state, document::build)
+}
+
+/// Computes the advice of a trajectory's answers and hands the view of it to `render`.
+fn with_advice_view<T>(
+    content: &Content,
+    state: &TrajectoryState,
+    render: impl FnOnce(&AdviceView) -> T,
+) -> T {
     let (advice, team) = advise(content, state);
     let members = member_names(state);
     let trajectory = &state.trajectory;
@@ -907,7 +920,7 @@ pub fn result_document(content: &Content, state: &TrajectoryState) -> document::
         members: &members,
         lang: trajectory.lang,
     };
-    document::build(&view)
+    render(&view)
 }
 
 /// Aggregates a trajectory's answers and computes its advice.
@@ -938,19 +951,10 @@ pub fn export_files(
     state: &TrajectoryState,
     history: &[HistoryEntry],
 ) -> Vec<Attachment> {
-    let (advice, team) = advise(content, state);
-    let members = member_names(state);
+    let (markdown, advice_json) = with_advice_view(content, state, |view| {
+        (advice::markdown::render(view), advice::json::build(view))
+    });
     let trajectory = &state.trajectory;
-    let view = AdviceView {
-        content,
-        advice: &advice,
-        team: &team,
-        name: &trajectory.name,
-        description: &trajectory.description,
-        members: &members,
-        lang: trajectory.lang,
-    };
-    let markdown = advice::markdown::render(&view);
     let json = serde_json::json!({
         "trajectory": {
             "id": trajectory.id.0,
@@ -958,10 +962,10 @@ pub fn export_files(
             "description": trajectory.description,
             "language": trajectory.lang.code(),
             "closed": trajectory.is_closed(),
-            "members": members,
+            "members": member_names(state),
             "facilitators": trajectory.facilitators,
         },
-        "advice": advice::json::build(&view),
+        "advice": advice_json,
         "answers": state.answers.values().collect::<Vec<_>>(),
         "agreed": trajectory.agreed,
         "history": history,

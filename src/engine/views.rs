@@ -75,6 +75,21 @@ pub fn progress(content: &Content, state: &TrajectoryState) -> Progress {
     }
 }
 
+/// Builds an action button with the label `key` from the bot's messages.
+pub fn action(
+    content: &Content,
+    lang: Lang,
+    kind: ActionKind,
+    key: &str,
+    style: ActionStyle,
+) -> Action {
+    Action {
+        kind,
+        label: content.msg(lang, key).to_string(),
+        style,
+    }
+}
+
 /// Builds the message that shows question `index` in a walk. For the private walk,
 /// `member` is whose answer is pre-selected.
 pub fn question_message(
@@ -222,24 +237,45 @@ fn answer_block(
 }
 
 fn walk_actions(content: &Content, lang: Lang, walk: Walk) -> Vec<Action> {
-    let action = |kind, key: &str, style| Action {
-        kind,
-        label: content.msg(lang, key).to_string(),
-        style,
-    };
     match walk {
         Walk::Channel => vec![
-            action(ActionKind::Back(walk), "walk.back", ActionStyle::Secondary),
-            action(ActionKind::Next(walk), "walk.next", ActionStyle::Primary),
             action(
+                content,
+                lang,
+                ActionKind::Back(walk),
+                "walk.back",
+                ActionStyle::Secondary,
+            ),
+            action(
+                content,
+                lang,
+                ActionKind::Next(walk),
+                "walk.next",
+                ActionStyle::Primary,
+            ),
+            action(
+                content,
+                lang,
                 ActionKind::PrivateWalk,
                 "walk.private",
                 ActionStyle::Secondary,
             ),
         ],
         Walk::Private => vec![
-            action(ActionKind::Back(walk), "walk.back", ActionStyle::Secondary),
-            action(ActionKind::Skip(walk), "walk.skip", ActionStyle::Secondary),
+            action(
+                content,
+                lang,
+                ActionKind::Back(walk),
+                "walk.back",
+                ActionStyle::Secondary,
+            ),
+            action(
+                content,
+                lang,
+                ActionKind::Skip(walk),
+                "walk.skip",
+                ActionStyle::Secondary,
+            ),
         ],
     }
 }
@@ -250,16 +286,20 @@ fn walk_done_message(content: &Content, lang: Lang, walk: Walk) -> Message {
         Walk::Private => "walk.private_done",
     };
     let actions = vec![
-        Action {
-            kind: ActionKind::Back(walk),
-            label: content.msg(lang, "walk.back").to_string(),
-            style: ActionStyle::Secondary,
-        },
-        Action {
-            kind: ActionKind::Result,
-            label: content.msg(lang, "walk.result").to_string(),
-            style: ActionStyle::Primary,
-        },
+        action(
+            content,
+            lang,
+            ActionKind::Back(walk),
+            "walk.back",
+            ActionStyle::Secondary,
+        ),
+        action(
+            content,
+            lang,
+            ActionKind::Result,
+            "walk.result",
+            ActionStyle::Primary,
+        ),
     ];
     Message {
         blocks: vec![
@@ -313,16 +353,20 @@ pub fn status_message(content: &Content, state: &TrajectoryState) -> Message {
         )],
     ));
     let actions = vec![
-        Action {
-            kind: ActionKind::PrivateWalk,
-            label: content.msg(lang, "walk.private").to_string(),
-            style: ActionStyle::Primary,
-        },
-        Action {
-            kind: ActionKind::Result,
-            label: content.msg(lang, "walk.result").to_string(),
-            style: ActionStyle::Secondary,
-        },
+        action(
+            content,
+            lang,
+            ActionKind::PrivateWalk,
+            "walk.private",
+            ActionStyle::Primary,
+        ),
+        action(
+            content,
+            lang,
+            ActionKind::Result,
+            "walk.result",
+            ActionStyle::Secondary,
+        ),
     ];
     Message {
         blocks: vec![Block::Text(lines.join("\n")), Block::Actions(actions)],

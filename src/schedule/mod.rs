@@ -4,5 +4,5 @@
 mod rule;
 mod slots;
 
-pub use rule::{Day, Rule, RuleError, MAX_DAYS, SYNTAX};
+pub use rule::{Day, Rule, RuleError, RuleProblem, MAX_DAYS, SYNTAX};
 pub use slots::{upcoming_lines, Schedule, ScheduleError};

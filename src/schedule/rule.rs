@@ -68,14 +68,86 @@ impl fmt::Display for Day {
 #[error("invalid check-in rule {rule:?}: {problem}; {SYNTAX}")]
 pub struct RuleError {
     pub rule: String,
-    pub problem: String,
+    pub problem: RuleProblem,
+}
+
+/// The part of a rule at fault. Chat replies name it in the member's language through
+/// [`RuleProblem::message_key`]; `Display` gives the English text for logs and the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleProblem {
+    Empty,
+    WeeklyShape,
+    IntervalShape,
+    UnknownKeyword(String),
+    EmptyDay,
+    UnknownDay(String),
+    RepeatedDay(String),
+    Time(String),
+    DayCount(String),
+}
+
+impl RuleProblem {
+    /// Returns the key of this problem's text in the message catalogue; the text takes `{value}`.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            RuleProblem::Empty => "rule.empty",
+            RuleProblem::WeeklyShape => "rule.weekly_shape",
+            RuleProblem::IntervalShape => "rule.interval_shape",
+            RuleProblem::UnknownKeyword(_) => "rule.unknown_keyword",
+            RuleProblem::EmptyDay => "rule.empty_day",
+            RuleProblem::UnknownDay(_) => "rule.unknown_day",
+            RuleProblem::RepeatedDay(_) => "rule.repeated_day",
+            RuleProblem::Time(_) => "rule.time",
+            RuleProblem::DayCount(_) => "rule.day_count",
+        }
+    }
+
+    /// Returns the offending word, or "" when the problem has none.
+    pub fn value(&self) -> &str {
+        match self {
+            RuleProblem::UnknownKeyword(v)
+            | RuleProblem::UnknownDay(v)
+            | RuleProblem::RepeatedDay(v)
+            | RuleProblem::Time(v)
+            | RuleProblem::DayCount(v) => v,
+            RuleProblem::Empty
+            | RuleProblem::WeeklyShape
+            | RuleProblem::IntervalShape
+            | RuleProblem::EmptyDay => "",
+        }
+    }
+}
+
+impl fmt::Display for RuleProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleProblem::Empty => f.write_str("the rule is empty"),
+            RuleProblem::WeeklyShape => f.write_str("a weekly rule has a list of days and a time"),
+            RuleProblem::IntervalShape => {
+                f.write_str("an interval rule reads \"every N days HH:MM\"")
+            }
+            RuleProblem::UnknownKeyword(word) => write!(
+                f,
+                "unknown keyword {word:?}: start with \"weekly\" or \"every\""
+            ),
+            RuleProblem::EmptyDay => f.write_str("an empty day in the list"),
+            RuleProblem::UnknownDay(word) => write!(f, "unknown day {word:?}"),
+            RuleProblem::RepeatedDay(word) => write!(f, "day {word:?} is listed twice"),
+            RuleProblem::Time(text) => {
+                write!(f, "invalid time {text:?}: use HH:MM from 00:00 to 23:59")
+            }
+            RuleProblem::DayCount(text) => {
+                write!(f, "invalid number of days {text:?}: use 1 to {MAX_DAYS}")
+            }
+        }
+    }
 }
 
 impl FromStr for Rule {
     type Err = RuleError;
 
     fn from_str(text: &str) -> Result<Rule, RuleError> {
-        let fail = |problem: String| RuleError {
+        let fail = |problem: RuleProblem| RuleError {
             rule: text.to_string(),
             problem,
         };
@@ -88,14 +160,12 @@ impl FromStr for Rule {
             .collect();
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         match words.as_slice() {
-            [] => Err(fail("the rule is empty".into())),
+            [] => Err(fail(RuleProblem::Empty)),
             ["weekly" | "wekelijks", days, time] => Ok(Rule::Weekly {
                 days: parse_days(days).map_err(fail)?,
                 time: parse_time(time).map_err(fail)?,
             }),
-            ["weekly" | "wekelijks", ..] => {
-                Err(fail("a weekly rule has a list of days and a time".into()))
-            }
+            ["weekly" | "wekelijks", ..] => Err(fail(RuleProblem::WeeklyShape)),
             ["every" | "elke" | "iedere", "day" | "dag", time] => Ok(Rule::EveryDays {
                 days: 1,
                 time: parse_time(time).map_err(fail)?,
@@ -106,32 +176,28 @@ impl FromStr for Rule {
                     time: parse_time(time).map_err(fail)?,
                 })
             }
-            ["every" | "elke" | "iedere", ..] => {
-                Err(fail("an interval rule reads \"every N days HH:MM\"".into()))
-            }
-            [first, ..] => Err(fail(format!(
-                "unknown keyword {first:?}: start with \"weekly\" or \"every\""
-            ))),
+            ["every" | "elke" | "iedere", ..] => Err(fail(RuleProblem::IntervalShape)),
+            [first, ..] => Err(fail(RuleProblem::UnknownKeyword(first.to_string()))),
         }
     }
 }
 
-fn parse_days(list: &str) -> Result<BTreeSet<Day>, String> {
+fn parse_days(list: &str) -> Result<BTreeSet<Day>, RuleProblem> {
     let mut days = BTreeSet::new();
     for word in list.split(',').map(str::trim) {
         if word.is_empty() {
-            return Err("an empty day in the list".into());
+            return Err(RuleProblem::EmptyDay);
         }
-        let day = Day::parse(word).ok_or_else(|| format!("unknown day {word:?}"))?;
+        let day = Day::parse(word).ok_or_else(|| RuleProblem::UnknownDay(word.to_string()))?;
         if !days.insert(day) {
-            return Err(format!("day {word:?} is listed twice"));
+            return Err(RuleProblem::RepeatedDay(word.to_string()));
         }
     }
     Ok(days)
 }
 
-fn parse_time(text: &str) -> Result<Time, String> {
-    let invalid = || format!("invalid time {text:?}: use HH:MM from 00:00 to 23:59");
+fn parse_time(text: &str) -> Result<Time, RuleProblem> {
+    let invalid = || RuleProblem::Time(text.to_string());
     let (hours, minutes) = text.split_once(':').ok_or_else(invalid)?;
     if hours.is_empty() || hours.len() > 2 || minutes.len() != 2 {
         return Err(invalid());
@@ -141,12 +207,28 @@ fn parse_time(text: &str) -> Result<Time, String> {
     Time::new(hours, minutes, 0, 0).map_err(|_| invalid())
 }
 
-fn parse_count(text: &str) -> Result<u16, String> {
+fn parse_count(text: &str) -> Result<u16, RuleProblem> {
     match text.parse::<u16>() {
         Ok(n) if (1..=MAX_DAYS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "invalid number of days {text:?}: use 1 to {MAX_DAYS}"
-        )),
+        _ => Err(RuleProblem::DayCount(text.to_string())),
+    }
+}
+
+impl Rule {
+    /// Writes the rule in Dutch (`wekelijks ma,do 09:00`, `elke 14 dagen 09:30`); it parses
+    /// back to the same rule. `Display` gives the English canonical form that is stored.
+    pub fn to_dutch(&self) -> String {
+        const DAYS: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
+        match self {
+            Rule::Weekly { days, time } => {
+                let days: Vec<&str> = days.iter().map(|d| DAYS[usize::from(d.0 % 7)]).collect();
+                format!("wekelijks {} {}", days.join(","), time.strftime("%H:%M"))
+            }
+            Rule::EveryDays { days: 1, time } => format!("elke dag {}", time.strftime("%H:%M")),
+            Rule::EveryDays { days, time } => {
+                format!("elke {days} dagen {}", time.strftime("%H:%M"))
+            }
+        }
     }
 }
 
@@ -201,6 +283,21 @@ mod tests {
             assert_eq!(rule.to_string(), canonical, "{input}");
             let again: Rule = canonical.parse().unwrap();
             assert_eq!(again, rule, "{input} round-trips");
+        }
+    }
+
+    #[test]
+    fn dutch_form_parses_back_to_the_same_rule() {
+        let cases = [
+            ("weekly mon,thu 09:00", "wekelijks ma,do 09:00"),
+            ("weekly sun 18:30", "wekelijks zo 18:30"),
+            ("every 14 days 09:30", "elke 14 dagen 09:30"),
+            ("every day 08:00", "elke dag 08:00"),
+        ];
+        for (english, dutch) in cases {
+            let rule: Rule = english.parse().unwrap();
+            assert_eq!(rule.to_dutch(), dutch);
+            assert_eq!(dutch.parse::<Rule>().unwrap(), rule, "{dutch}");
         }
     }
 

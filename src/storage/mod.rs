@@ -136,6 +136,27 @@ impl Store {
         Ok(self.records.contains_key(codec::event_key(event_id))?)
     }
 
+    /// Removes the markers of events handled before `handled_before`, and returns how many.
+    ///
+    /// A platform redelivers an event within minutes, so markers older than that only take
+    /// space (about 60 bytes each). This reads every marker: run it now and then, off the
+    /// async threads.
+    pub fn prune_events(&self, handled_before: jiff::Timestamp) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for entry in self.records.scan_prefix([codec::EVENT]) {
+            let (key, value) = entry?;
+            let handled: jiff::Timestamp = codec::decode("event marker", &value)?;
+            if handled < handled_before {
+                self.records.remove(key)?;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            self.flush.wrote();
+        }
+        Ok(removed)
+    }
+
     pub fn binding(&self, place: &Place) -> Result<Option<TrajectoryId>, StoreError> {
         let Some(bytes) = self.records.get(codec::place_key(place))? else {
             return Ok(None);
@@ -183,8 +204,8 @@ impl Store {
 
     /// Applies one event's changes, unless the event was handled before.
     ///
-    /// NOTE: event markers are kept for good (about 60 bytes each); nothing prunes them yet. The changes are not
-    /// yet durable: call [`Store::flush`].
+    /// The changes are not yet durable: call [`Store::flush`]. The event marker stays until
+    /// [`Store::prune_events`] removes it.
     ///
     /// A write that binds or deletes a trajectory is one sled batch, applied whole or not at
     /// all. Other writes (answers, notes, settings) are applied record by record with the event
