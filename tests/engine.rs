@@ -5,7 +5,7 @@ mod common;
 use common::{send, start, texts};
 use schaalwijzer::answer::{AnswerValue, MAX_NOTE_CHARS};
 use schaalwijzer::engine::message::{Block, Effect, Visibility};
-use schaalwijzer::engine::{Command, Walk};
+use schaalwijzer::engine::{Command, Input, Walk};
 
 fn answer(question: &str, value: AnswerValue, walk: Walk) -> Command {
     Command::Answer {
@@ -395,11 +395,59 @@ async fn duplicate_event_recorded_once() {
 }
 
 #[tokio::test]
+async fn answer_redelivered_after_restart_recorded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let event = common::input("c1", "anna", answer("R2", scale(3), Walk::Private));
+    let id = {
+        let engine = common::engine_at(&path);
+        let id = start(&engine, "c1", "anna").await;
+        assert!(!engine.handle(event.clone()).await.unwrap().is_empty());
+        id
+    };
+    let engine = common::engine_at(&path);
+    let again = engine.handle(event).await.unwrap();
+    assert!(again.is_empty(), "a redelivered answer has no effect");
+    let history = engine.store().history(id).unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].event.is_some(), "the entry names its event");
+}
+
+#[tokio::test]
+async fn new_trajectory_after_close_leaves_the_old_one_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = common::engine_at(&dir.path().join("db"));
+    let old = start(&engine, "c1", "anna").await;
+    send(&engine, "c1", "anna", Command::Close).await;
+    let new = start(&engine, "c1", "anna").await;
+    assert_ne!(old, new);
+
+    // A button from the closed trajectory's messages names the old id.
+    let stale = Input {
+        trajectory: Some(old),
+        ..common::input("c1", "anna", answer("R2", scale(3), Walk::Private))
+    };
+    let effects = engine.handle(stale).await.unwrap();
+    assert!(texts(&effects).contains("gesloten"), "{}", texts(&effects));
+    let old_state = engine.state(old).await.unwrap().unwrap();
+    assert_eq!(old_state.trajectory.id, old);
+    assert!(old_state.trajectory.is_closed());
+    let new_state = engine.state(new).await.unwrap().unwrap();
+    assert!(
+        new_state.answers.is_empty(),
+        "the new trajectory got no answer"
+    );
+}
+
+#[tokio::test]
 async fn pruning_forgets_only_old_event_markers() {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::engine_at(&dir.path().join("db"));
     let id = start(&engine, "c1", "anna").await;
-    let event = common::input("c1", "anna", answer("R2", scale(3), Walk::Private));
+    let answered = common::input("c1", "anna", answer("R2", scale(3), Walk::Private));
+    engine.handle(answered).await.unwrap();
+    let english = schaalwijzer::i18n::Lang::En;
+    let event = common::input("c1", "anna", Command::Language(english));
     engine.handle(event.clone()).await.unwrap();
     let store = engine.store();
     assert!(store.event_seen(&event.event_id).unwrap());

@@ -169,6 +169,7 @@ impl RawStore {
             question: question.to_string(),
             change: Change::Value(value),
             at,
+            event: Some(format!("raw-{}-{question}-{member}", id.0)),
         };
         let mut key = id.0.to_be_bytes().to_vec();
         key.extend_from_slice(question.as_bytes());

@@ -175,6 +175,9 @@ pub struct HistoryEntry {
     pub question: String,
     pub change: Change,
     pub at: Timestamp,
+    /// The platform event that made the change; the engine recognises a redelivered event by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,8 @@
 //! stays the source of truth. Inputs for different trajectories run in parallel; inputs for
 //! one trajectory run one at a time, so two members answering at once both land.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use tracing::{debug, info, warn};
@@ -24,7 +25,27 @@ pub enum EngineError {
     Store(#[from] StoreError),
 }
 
-type Slot = Arc<tokio::sync::Mutex<Option<TrajectoryState>>>;
+type Slot = Arc<tokio::sync::Mutex<Option<Cached>>>;
+
+/// A loaded trajectory with the events that changed its answers.
+struct Cached {
+    state: TrajectoryState,
+    /// Hashes of the event ids in the answer history. Answer writes store no event marker,
+    /// so a redelivered answer is recognised here.
+    events: HashSet<u64>,
+}
+
+impl Cached {
+    fn seen(&self, event_id: &str) -> bool {
+        self.events.contains(&event_hash(event_id))
+    }
+}
+
+fn event_hash(event_id: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    event_id.hash(&mut hasher);
+    hasher.finish()
+}
 
 /// The outcome of one applied input: its effects and the changes for the cache.
 #[derive(Default)]
@@ -36,6 +57,8 @@ struct Applied {
     trajectory: Option<Trajectory>,
     upserts: Vec<AnswerRecord>,
     deleted: bool,
+    /// History entries naming this event were written.
+    wrote_history: bool,
 }
 
 pub struct Engine {
@@ -89,7 +112,8 @@ impl Engine {
     /// Fails when storage fails; nothing is confirmed then.
     #[tracing::instrument(skip_all, fields(event = %input.event_id, command = input.command.name(), actor = %input.actor.id, place = %input.place))]
     pub async fn handle(&self, input: Input) -> Result<Vec<Effect>, EngineError> {
-        // A redelivered event is caught when its write finds the event id already stored.
+        // A redelivered answer is caught by the cached history's event ids, any other
+        // redelivered event when its write finds its event marker stored.
         let id = match input.trajectory {
             Some(id) => Some(id),
             None => self.store.binding(&input.place)?,
@@ -105,31 +129,38 @@ impl Engine {
         let applied = {
             let slot = self.slot(id);
             let mut cached = slot.lock().await;
-            if cached.is_none() {
-                *cached = self.store.load(id)?;
+            self.load_into(&mut cached, id)?;
+            if cached.as_ref().is_some_and(|c| c.seen(&input.event_id)) {
+                debug!("event handled before, ignored");
+                return Ok(Vec::new());
             }
+            let mut applied = self.apply(cached.as_ref().map(|c| &c.state), &input)?;
+            update_cache(&mut cached, id, &mut applied, &input.event_id);
             if cached.is_none() {
                 self.forget(id);
-            }
-            let mut applied = self.apply(cached.as_ref(), &input)?;
-            if applied.deleted {
-                *cached = None;
-                self.forget(id);
-            } else if let Some(new_state) = applied.state.take() {
-                *cached = Some(new_state);
-            } else if let Some(state) = cached.as_mut() {
-                if let Some(trajectory) = applied.trajectory.take() {
-                    state.trajectory = trajectory;
-                }
-                for record in applied.upserts.drain(..) {
-                    state
-                        .answers
-                        .insert((record.question.clone(), record.member.clone()), record);
-                }
             }
             applied
         };
         self.confirm(applied).await
+    }
+
+    /// Loads a trajectory into its empty cache slot, with the events of its answer history.
+    fn load_into(&self, cached: &mut Option<Cached>, id: TrajectoryId) -> Result<(), EngineError> {
+        if cached.is_some() {
+            return Ok(());
+        }
+        let Some(state) = self.store.load(id)? else {
+            return Ok(());
+        };
+        let events = self
+            .store
+            .history(id)?
+            .iter()
+            .filter_map(|entry| entry.event.as_deref())
+            .map(event_hash)
+            .collect();
+        *cached = Some(Cached { state, events });
+        Ok(())
     }
 
     /// Waits until the input's changes are durable, then releases its effects. The flush
@@ -175,6 +206,7 @@ impl Engine {
             trajectory: transition.trajectory,
             upserts: transition.upserts,
             effects: transition.effects,
+            wrote_history: !transition.history.is_empty(),
         })
     }
 
@@ -297,10 +329,8 @@ impl Engine {
         let outcome = {
             let slot = self.slot(id);
             let mut cached = slot.lock().await;
-            if cached.is_none() {
-                *cached = self.store.load(id)?;
-            }
-            let Some(state) = cached.as_ref() else {
+            self.load_into(&mut cached, id)?;
+            let Some(state) = cached.as_ref().map(|c| &c.state) else {
                 self.forget(id);
                 return Ok(None);
             };
@@ -318,7 +348,9 @@ impl Engine {
             if self.store.write(&write)? == Written::Duplicate {
                 return Ok(None);
             }
-            *cached = Some(new_state);
+            if let Some(c) = cached.as_mut() {
+                c.state = new_state;
+            }
             outcome
         };
         self.store.flush().await?;
@@ -329,10 +361,56 @@ impl Engine {
     pub async fn state(&self, id: TrajectoryId) -> Result<Option<TrajectoryState>, EngineError> {
         let slot = self.slot(id);
         let mut cached = slot.lock().await;
-        if cached.is_none() {
-            *cached = self.store.load(id)?;
+        self.load_into(&mut cached, id)?;
+        Ok(cached.as_ref().map(|c| c.state.clone()))
+    }
+}
+
+/// Applies what an input changed to the cached trajectory `id`.
+fn update_cache(
+    cached: &mut Option<Cached>,
+    id: TrajectoryId,
+    applied: &mut Applied,
+    event_id: &str,
+) {
+    if applied.deleted {
+        *cached = None;
+        return;
+    }
+    // A start in the channel of a closed trajectory creates a new one; this slot keeps the
+    // closed trajectory, which is read again from storage.
+    if applied
+        .state
+        .as_ref()
+        .is_some_and(|s| s.trajectory.id != id)
+    {
+        *cached = None;
+        return;
+    }
+    if applied.wrote_history {
+        if let Some(c) = cached.as_mut() {
+            c.events.insert(event_hash(event_id));
         }
-        Ok(cached.clone())
+    }
+    if let Some(new_state) = applied.state.take() {
+        match cached.as_mut() {
+            Some(c) => c.state = new_state,
+            None => {
+                *cached = Some(Cached {
+                    state: new_state,
+                    events: HashSet::new(),
+                })
+            }
+        }
+    } else if let Some(c) = cached.as_mut() {
+        if let Some(trajectory) = applied.trajectory.take() {
+            c.state.trajectory = trajectory;
+        }
+        for record in applied.upserts.drain(..) {
+            c.state
+                .answers
+                .insert((record.question.clone(), record.member.clone()), record);
+        }
     }
 }
 

@@ -552,6 +552,7 @@ impl Ctx<'_> {
             question: key.0.clone(),
             change: Change::Value(value.clone()),
             at: self.input.at,
+            event: Some(self.input.event_id.clone()),
         };
         let label = escape_markdown(&value.label(question, self.lang()));
         let confirmation = self.text(
@@ -655,6 +656,7 @@ impl Ctx<'_> {
             question: key.0.clone(),
             change: Change::Note(text.to_string()),
             at: self.input.at,
+            event: Some(self.input.event_id.clone()),
         };
         let message = Message::text(self.text("note.saved", &[("question", &question.id)]));
         let effects = vec![self.reply(Visibility::Private, message)];
@@ -786,6 +788,7 @@ impl Ctx<'_> {
             question: question.id.clone(),
             change: Change::Agreed(value.clone()),
             at: self.input.at,
+            event: Some(self.input.event_id.clone()),
         };
         let message = Message::text(self.text(
             "agree.done",

@@ -5,9 +5,11 @@
 //! trajectories (id to trajectory), answers (id, question, member to the current answer),
 //! history (id, sequence to one change), bindings (place to id), events (platform event id to
 //! the time it was handled), the due index (next check-in time and id, ordered by time) and
-//! per-server settings. The `meta` tree holds the schema version. One handled event is one
-//! sled batch on the one tree, so it is applied whole or not at all; [`Store::flush`] makes it
-//! durable, and concurrent callers share one flush (group commit).
+//! per-server settings. The `meta` tree holds the schema version. A handled event that binds
+//! or deletes a trajectory is one sled batch, applied whole or not at all; other events are
+//! written record by record in an order that leaves a crash a harmless prefix (see
+//! [`Store::write`]). [`Store::flush`] makes writes durable, and concurrent callers share one
+//! flush (group commit).
 
 mod codec;
 mod group;
@@ -204,29 +206,38 @@ impl Store {
 
     /// Applies one event's changes, unless the event was handled before.
     ///
-    /// The changes are not yet durable: call [`Store::flush`]. The event marker stays until
-    /// [`Store::prune_events`] removes it.
+    /// The changes are not yet durable: call [`Store::flush`].
+    ///
+    /// A write with answer history records its event id in the history entries and nothing
+    /// else: the caller recognises a redelivered event from the history it loaded (the engine
+    /// does so under the trajectory's lock), which saves a lookup and a record per answer.
+    /// Every other write stores an event marker, which [`Store::prune_events`] removes once it
+    /// is old, and is refused as [`Written::Duplicate`] when the marker exists.
     ///
     /// A write that binds or deletes a trajectory is one sled batch, applied whole or not at
-    /// all. Other writes (answers, notes, settings) are applied record by record with the event
-    /// marker last, because sled's batches take a global lock that stalls concurrent writers.
-    /// sled's log keeps the order, so a crash leaves a prefix of the records. A redelivered
-    /// event then finds its answer already stored and adds nothing twice.
+    /// all. Other writes (answers, notes, settings) are applied record by record, because
+    /// sled's batches take a global lock that stalls concurrent writers; the history entries
+    /// or the event marker come last. sled's log keeps the order, so a crash leaves a prefix
+    /// of the records, and a redelivered event finds its answer already stored and adds
+    /// nothing twice.
     pub fn write(&self, write: &Write) -> Result<Written, StoreError> {
         // Writes that bind or delete are serialized; others for the same trajectory already
         // are, by the engine's per-trajectory lock, which makes the check below atomic.
-        let _guard = (write.bind.is_some() || write.delete.is_some()).then(|| {
+        let batched = write.bind.is_some() || write.delete.is_some();
+        let _guard = batched.then(|| {
             self.write_lock
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
         });
-        let event = codec::event_key(write.event_id);
-        if self.records.contains_key(&event)? {
-            return Ok(Written::Duplicate);
-        }
         let mut ops = self.operations(write)?;
-        ops.push((event, Some(codec::encode(&jiff::Timestamp::now())?)));
-        if write.bind.is_some() || write.delete.is_some() {
+        if batched || write.history.is_empty() {
+            let event = codec::event_key(write.event_id);
+            if self.records.contains_key(&event)? {
+                return Ok(Written::Duplicate);
+            }
+            ops.push((event, Some(codec::encode(&jiff::Timestamp::now())?)));
+        }
+        if batched {
             let mut batch = Batch::default();
             for (key, value) in ops {
                 match value {
@@ -260,15 +271,6 @@ impl Store {
                 Some(codec::encode(record)?),
             ));
         }
-        if !write.history.is_empty() {
-            let sequence_start = self.db.generate_id()?;
-            for (offset, entry) in write.history.iter().enumerate() {
-                ops.push((
-                    codec::history_key(id, sequence_start + offset as u64),
-                    Some(codec::encode(entry)?),
-                ));
-            }
-        }
         if let Some(trajectory) = write.trajectory {
             ops.push((
                 codec::trajectory_key(trajectory.id),
@@ -284,6 +286,16 @@ impl Store {
         }
         if let Some((id, place)) = write.delete {
             self.remove_trajectory(&mut ops, id, place)?;
+        }
+        // History last: an entry names its event, so it marks the event as handled.
+        if !write.history.is_empty() {
+            let sequence_start = self.db.generate_id()?;
+            for (offset, entry) in write.history.iter().enumerate() {
+                ops.push((
+                    codec::history_key(id, sequence_start + offset as u64),
+                    Some(codec::encode(entry)?),
+                ));
+            }
         }
         Ok(ops)
     }
