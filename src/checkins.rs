@@ -75,15 +75,12 @@ impl<P: Poster> Scheduler<P> {
     pub async fn tick(&self) -> Result<TickReport, EngineError> {
         let now = self.clock.now();
         let due = self.engine.due_checkins(now, TICK_BATCH)?;
-        // Claims run concurrently so that their writes share flushes (group commit).
-        let claims = join_all(due.into_iter().map(|(slot, id)| async move {
-            (slot, id, self.engine.claim_checkin(id, slot, now).await)
-        }))
-        .await;
+        // Every claim is durable before anything is posted; the claims share one flush.
+        let claims = self.engine.claim_checkins(due, now).await?;
         let mut report = TickReport::default();
         let mut sends = Vec::new();
         for (slot, id, claim) in claims {
-            match claim? {
+            match claim {
                 Claim::Send { place, message } => sends.push((slot, id, place, message)),
                 Claim::Skipped { late_by } => {
                     info!(trajectory = %id, slot = %slot, late_by = %late_by, "missed check-in skipped: later than the catch-up delay");

@@ -478,7 +478,14 @@ async fn question_renders_as_embed_and_buttons() {
     let questions = &content.questionnaire.questions;
 
     let scale = questions.iter().position(|q| q.id == "R2").unwrap();
-    let message = views::question_message(content, &state, scale, Walk::Channel, None);
+    let message = views::question_message(
+        content,
+        &state.trajectory,
+        &state.answers,
+        scale,
+        Walk::Channel,
+        None,
+    );
     let outgoing = render::render(content, Lang::Nl, Some(id), &message);
     let last = outgoing.last().unwrap();
     let embed = serde_json::to_value(&last.embeds()[0]).unwrap();
@@ -500,7 +507,14 @@ async fn question_renders_as_embed_and_buttons() {
     }
 
     let multiple = questions.iter().position(|q| q.id == "C4").unwrap();
-    let message = views::question_message(content, &state, multiple, Walk::Private, Some("11"));
+    let message = views::question_message(
+        content,
+        &state.trajectory,
+        &state.answers,
+        multiple,
+        Walk::Private,
+        Some("11"),
+    );
     let outgoing = render::render(content, Lang::Nl, Some(id), &message);
     let rows = components_json(outgoing.last().unwrap());
     let menu = &rows[0]["components"][0];
@@ -531,7 +545,14 @@ async fn selected_options_are_menu_defaults() {
         .iter()
         .position(|q| q.id == "C4")
         .unwrap();
-    let message = views::question_message(content, &state, index, Walk::Private, Some("11"));
+    let message = views::question_message(
+        content,
+        &state.trajectory,
+        &state.answers,
+        index,
+        Walk::Private,
+        Some("11"),
+    );
     let outgoing = render::render(content, Lang::Nl, Some(id), &message);
     let rows = components_json(outgoing.last().unwrap());
     let defaults: BTreeSet<String> = rows[0]["components"][0]["options"]
@@ -595,7 +616,8 @@ async fn every_engine_message(engine: &Engine, id: TrajectoryId) -> Vec<Message>
         for walk in [Walk::Channel, Walk::Private] {
             messages.push(views::question_message(
                 content,
-                &state,
+                &state.trajectory,
+                &state.answers,
                 index,
                 walk,
                 Some("lab"),

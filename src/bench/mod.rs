@@ -97,12 +97,16 @@ pub async fn run(
         sizes.stored
     );
     for &due in &sizes.due {
-        let (elapsed, report) =
-            scheduler::tick_time(content, &dir.join(format!("tick-{due}")), sizes.stored, due)
+        let ticks =
+            scheduler::tick_times(content, &dir.join(format!("tick-{due}")), sizes.stored, due)
                 .await?;
         println!(
-            "tick, {} schedules, {due} due: {elapsed:.3} ms ({} sent)",
-            sizes.stored, report.sent
+            "tick, {} schedules, {due} due: median {:.3} ms, max {:.3} ms over {} ticks (sent per tick: {:?})",
+            sizes.stored,
+            ticks.median,
+            ticks.max,
+            scheduler::ROUNDS,
+            ticks.sent
         );
     }
     Ok(())

@@ -277,24 +277,44 @@ impl Engine {
         Ok(self.store.next_due()?)
     }
 
-    /// Claims a due check-in slot: stores the trajectory with its next due time moved on,
-    /// durably, and returns what to post. A slot is claimed at most once.
+    /// Claims due check-in slots: stores each trajectory with its next due time moved on,
+    /// then makes all of them durable with one flush, and returns what to post for each. A
+    /// slot is claimed at most once.
     ///
     /// # Errors
-    /// Fails when storage fails; the slot then stays due.
-    pub async fn claim_checkin(
+    /// Fails when storage fails; unclaimed slots then stay due.
+    pub async fn claim_checkins(
         &self,
-        id: TrajectoryId,
-        slot: jiff::Timestamp,
+        due: Vec<(jiff::Timestamp, TrajectoryId)>,
         now: jiff::Timestamp,
-    ) -> Result<Claim, EngineError> {
-        let event_id = format!("checkin-{id}-{}", slot.as_nanosecond());
-        self.update(id, &event_id, |state| {
-            let (new_state, claim) = checkin::claim(self.content, state, slot, now, &self.policy);
-            (new_state, claim)
-        })
-        .await
-        .map(|claim| claim.unwrap_or(Claim::NotDue))
+    ) -> Result<Vec<(jiff::Timestamp, TrajectoryId, Claim)>, EngineError> {
+        let mut claims = Vec::with_capacity(due.len());
+        let mut failure = None;
+        for (slot, id) in due {
+            let event_id = format!("checkin-{id}-{}", slot.as_nanosecond());
+            let claimed = self
+                .change(id, &event_id, |state| {
+                    checkin::claim(self.content, state, slot, now, &self.policy)
+                })
+                .await;
+            match claimed {
+                Ok(claim) => claims.push((slot, id, claim.unwrap_or(Claim::NotDue))),
+                Err(error) => {
+                    failure = Some((id, error));
+                    break;
+                }
+            }
+        }
+        // The slots claimed before a failure are stored; flush and post them, or they are lost.
+        self.store.flush().await?;
+        match failure {
+            Some((_, error)) if claims.is_empty() => Err(error),
+            Some((id, error)) => {
+                warn!(trajectory = %id, %error, "claiming a check-in failed; it stays due for the next tick");
+                Ok(claims)
+            }
+            None => Ok(claims),
+        }
     }
 
     /// Records that posting a claimed check-in failed; returns when it is tried again, or
@@ -326,34 +346,42 @@ impl Engine {
         event_id: &str,
         change: impl FnOnce(&TrajectoryState) -> (Option<TrajectoryState>, T),
     ) -> Result<Option<T>, EngineError> {
-        let outcome = {
-            let slot = self.slot(id);
-            let mut cached = slot.lock().await;
-            self.load_into(&mut cached, id)?;
-            let Some(state) = cached.as_ref().map(|c| &c.state) else {
-                self.forget(id);
-                return Ok(None);
-            };
-            let (new_state, outcome) = change(state);
-            let Some(new_state) = new_state else {
-                return Ok(Some(outcome));
-            };
-            let write = Write {
-                event_id,
-                id: Some(id),
-                trajectory: Some(&new_state.trajectory),
-                previous_due: state.trajectory.due_at(),
-                ..Write::default()
-            };
-            if self.store.write(&write)? == Written::Duplicate {
-                return Ok(None);
-            }
-            if let Some(c) = cached.as_mut() {
-                c.state = new_state;
-            }
-            outcome
-        };
+        let outcome = self.change(id, event_id, change).await?;
         self.store.flush().await?;
+        Ok(outcome)
+    }
+
+    /// Like `update`, but leaves the flush to the caller, so that several changes can share one.
+    async fn change<T>(
+        &self,
+        id: TrajectoryId,
+        event_id: &str,
+        change: impl FnOnce(&TrajectoryState) -> (Option<TrajectoryState>, T),
+    ) -> Result<Option<T>, EngineError> {
+        let slot = self.slot(id);
+        let mut cached = slot.lock().await;
+        self.load_into(&mut cached, id)?;
+        let Some(state) = cached.as_ref().map(|c| &c.state) else {
+            self.forget(id);
+            return Ok(None);
+        };
+        let (new_state, outcome) = change(state);
+        let Some(new_state) = new_state else {
+            return Ok(Some(outcome));
+        };
+        let write = Write {
+            event_id,
+            id: Some(id),
+            trajectory: Some(&new_state.trajectory),
+            previous_due: state.trajectory.due_at(),
+            ..Write::default()
+        };
+        if self.store.write(&write)? == Written::Duplicate {
+            return Ok(None);
+        }
+        if let Some(c) = cached.as_mut() {
+            c.state = new_state;
+        }
         Ok(Some(outcome))
     }
 

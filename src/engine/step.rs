@@ -151,7 +151,14 @@ fn start(content: &Content, input: &Input, id: Option<TrajectoryId>) -> Transiti
             ("facilitator", &actor_name),
         ],
     );
-    let first = views::question_message(content, &state, 0, Walk::Channel, None);
+    let first = views::question_message(
+        content,
+        &state.trajectory,
+        &state.answers,
+        0,
+        Walk::Channel,
+        None,
+    );
     Transition {
         effects: vec![
             Effect::Reply {
@@ -442,13 +449,15 @@ impl Ctx<'_> {
             .unwrap_or(questions.len())
     }
 
-    fn question_message(&self, state: &TrajectoryState, index: usize, walk: Walk) -> Message {
+    /// Shows question `index` of `trajectory`, with the answers as they were before this input.
+    fn question_message(&self, trajectory: &Trajectory, index: usize, walk: Walk) -> Message {
         let member = (walk == Walk::Private).then(|| self.actor());
-        views::question_message(self.content, state, index, walk, member)
+        let answers = &self.state.answers;
+        views::question_message(self.content, trajectory, answers, index, walk, member)
     }
 
     fn show(&self, walk: Walk) -> Transition {
-        let message = self.question_message(self.state, self.position(walk), walk);
+        let message = self.question_message(&self.state.trajectory, self.position(walk), walk);
         let effect = match walk {
             Walk::Channel => self.reply(Visibility::Public, message),
             Walk::Private => self.reply(Visibility::Private, message),
@@ -572,7 +581,8 @@ impl Ctx<'_> {
                 trajectory.private_positions.insert(key.1.clone(), index);
                 // The next question shows the member's own earlier answer to it, which this
                 // answer does not change, so the state before it serves.
-                let mut message = self.question_message(self.state, index, Walk::Private);
+                let mut message =
+                    self.question_message(&self.state.trajectory, index, Walk::Private);
                 message.blocks.insert(0, Block::Text(confirmation));
                 effects.push(self.reply(Visibility::Private, message));
             }
@@ -605,11 +615,8 @@ impl Ctx<'_> {
             return None;
         }
         trajectory.channel_position += 1;
-        let view = TrajectoryState {
-            trajectory: trajectory.clone(),
-            answers: self.state.answers.clone(),
-        };
-        let mut message = self.question_message(&view, trajectory.channel_position, Walk::Channel);
+        let mut message =
+            self.question_message(trajectory, trajectory.channel_position, Walk::Channel);
         message.blocks.insert(
             0,
             Block::Text(self.text("walk.everyone_answered", &[("question", question)])),
@@ -691,7 +698,7 @@ impl Ctx<'_> {
         let effect = match walk {
             Walk::Channel => {
                 state.trajectory.channel_position = index;
-                self.post(self.question_message(&state, index, walk))
+                self.post(self.question_message(&state.trajectory, index, walk))
             }
             Walk::Private => {
                 state
@@ -700,7 +707,7 @@ impl Ctx<'_> {
                     .insert(self.actor().to_string(), index);
                 self.reply(
                     Visibility::Private,
-                    self.question_message(&state, index, walk),
+                    self.question_message(&state.trajectory, index, walk),
                 )
             }
         };

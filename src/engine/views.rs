@@ -2,7 +2,7 @@
 
 use super::input::Walk;
 use super::message::*;
-use super::model::{MemberId, TrajectoryState};
+use super::model::{Answers, MemberId, Trajectory, TrajectoryState};
 use crate::answer::MAX_NOTE_CHARS;
 use crate::content::{Content, Question, QuestionKind, SCALE_MAX, SCALE_MIN};
 use crate::i18n::Lang;
@@ -94,12 +94,13 @@ pub fn action(
 /// `member` is whose answer is pre-selected.
 pub fn question_message(
     content: &Content,
-    state: &TrajectoryState,
+    trajectory: &Trajectory,
+    answers: &Answers,
     index: usize,
     walk: Walk,
     member: Option<&str>,
 ) -> Message {
-    let lang = state.trajectory.lang;
+    let lang = trajectory.lang;
     let questionnaire = &content.questionnaire;
     let Some(question) = questionnaire.questions.get(index) else {
         return walk_done_message(content, lang, walk);
@@ -108,7 +109,7 @@ pub fn question_message(
         .topic(&question.topic)
         .map(|t| t.title.get(lang))
         .unwrap_or_default();
-    let own = member.and_then(|m| state.answer(&question.id, m));
+    let own = member.and_then(|m| answers.get(&(question.id.clone(), m.to_string())));
     let block = QuestionBlock {
         id: question.id.clone(),
         context: format!("{topic} · {}/{}", index + 1, questionnaire.questions.len()),
@@ -117,7 +118,8 @@ pub fn question_message(
         hint: question.hint.get(lang).to_string(),
         status: question_status(
             content,
-            state,
+            trajectory,
+            answers,
             question,
             walk,
             own.and_then(|a| a.value.as_ref()),
@@ -155,12 +157,13 @@ pub fn question_message(
 
 fn question_status(
     content: &Content,
-    state: &TrajectoryState,
+    trajectory: &Trajectory,
+    answers: &Answers,
     question: &Question,
     walk: Walk,
     own: Option<&crate::answer::AnswerValue>,
 ) -> Option<String> {
-    let lang = state.trajectory.lang;
+    let lang = trajectory.lang;
     match walk {
         Walk::Private => own.map(|value| {
             content.fill(
@@ -170,12 +173,11 @@ fn question_status(
             )
         }),
         Walk::Channel => {
-            let answered = state
-                .answers
+            let answered = answers
                 .values()
                 .filter(|a| a.question == question.id && a.value.is_some())
                 .count();
-            let members = state.trajectory.members.len().to_string();
+            let members = trajectory.members.len().to_string();
             Some(content.fill(
                 lang,
                 "walk.answered_by",
