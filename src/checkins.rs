@@ -75,7 +75,7 @@ impl<P: Poster> Scheduler<P> {
     pub async fn tick(&self) -> Result<TickReport, EngineError> {
         let now = self.clock.now();
         let due = self.engine.due_checkins(now, TICK_BATCH)?;
-        // Every claim is durable before anything is posted; the claims share one flush.
+        // Every claim is durable before anything is posted, and the claims share one flush.
         let claims = self.engine.claim_checkins(due, now).await?;
         let mut report = TickReport::default();
         let mut sends = Vec::new();

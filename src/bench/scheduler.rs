@@ -27,7 +27,7 @@ pub const ROUNDS: usize = 5;
 pub struct TickTimes {
     pub median: f64,
     pub max: f64,
-    /// Check-ins sent per tick; each round must send `due` of them.
+    /// Check-ins sent per tick, which is `due` in every round.
     pub sent: Vec<usize>,
 }
 

@@ -282,7 +282,7 @@ impl Engine {
     /// slot is claimed at most once.
     ///
     /// # Errors
-    /// Fails when storage fails; unclaimed slots then stay due.
+    /// Fails when storage fails, and unclaimed slots then stay due.
     pub async fn claim_checkins(
         &self,
         due: Vec<(jiff::Timestamp, TrajectoryId)>,
@@ -305,7 +305,7 @@ impl Engine {
                 }
             }
         }
-        // The slots claimed before a failure are stored; flush and post them, or they are lost.
+        // The slots claimed before a failure are stored, so they are flushed and posted too.
         self.store.flush().await?;
         match failure {
             Some((_, error)) if claims.is_empty() => Err(error),
