@@ -11,6 +11,10 @@ use crate::i18n::Lang;
 /// inside an embed field of at most 1024 characters next to the answer, so it stops at 1000.
 pub const MAX_NOTE_CHARS: usize = 1000;
 
+/// Maximum characters of a trajectory's name and description.
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_DESCRIPTION_CHARS: usize = 300;
+
 /// The value of an answer. Choice lists are kept in the questionnaire's option order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::aggregate::MemberAnswer;
-use crate::answer::{AnswerValue, MAX_NOTE_CHARS};
+use crate::answer::{AnswerValue, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS};
 use crate::content::{Content, Question, QuestionKind};
 use crate::i18n::Lang;
 
@@ -80,8 +80,7 @@ struct RawCase {
 #[serde(deny_unknown_fields)]
 struct RawTrajectory {
     name: Spanned<String>,
-    #[serde(default)]
-    description: String,
+    description: Option<Spanned<String>>,
     language: Option<Spanned<String>>,
 }
 
@@ -89,6 +88,7 @@ struct RawTrajectory {
 #[serde(deny_unknown_fields)]
 struct RawParticipant {
     id: Spanned<String>,
+    #[serde(default)]
     name: String,
 }
 
@@ -173,6 +173,13 @@ impl Parser<'_> {
                 "trajectory name is empty: name the AI application".into(),
             ));
         }
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(self.error(
+                raw.trajectory.name.span(),
+                format!("trajectory name has more than {MAX_NAME_CHARS} characters: shorten it"),
+            ));
+        }
+        let description = self.description(raw.trajectory.description)?;
         let language = match &raw.trajectory.language {
             None => Lang::default(),
             Some(code) => code
@@ -180,17 +187,38 @@ impl Parser<'_> {
                 .parse()
                 .map_err(|e: crate::i18n::UnknownLang| self.error(code.span(), e.to_string()))?,
         };
+        if raw.participant.is_empty() {
+            return Err(CaseError {
+                file: self.file.to_string(),
+                line: None,
+                message: "the case has no participants: add a [[participant]] table with an id for each team member".into(),
+            });
+        }
         let participants = self.participants(&raw.participant)?;
         let answers = self.answers(&raw.answer, &participants)?;
         let expect = raw.expect.map(|e| self.expect(e)).transpose()?;
         Ok(Case {
             name,
-            description: raw.trajectory.description,
+            description,
             language,
             participants,
             answers,
             expect,
         })
+    }
+
+    fn description(&self, raw: Option<Spanned<String>>) -> Result<String, CaseError> {
+        let Some(raw) = raw else {
+            return Ok(String::new());
+        };
+        let chars = raw.get_ref().chars().count();
+        if chars > MAX_DESCRIPTION_CHARS {
+            let message = format!(
+                "trajectory description has {chars} characters, more than {MAX_DESCRIPTION_CHARS}: shorten it"
+            );
+            return Err(self.error(raw.span(), message));
+        }
+        Ok(raw.into_inner().trim().to_string())
     }
 
     fn participants(&self, raw: &[RawParticipant]) -> Result<Vec<Participant>, CaseError> {

@@ -160,3 +160,44 @@ fn shuffled_answers_give_same_advice() {
     let (rotated, _) = advise_case(&case);
     assert_eq!(original, rotated);
 }
+
+#[test]
+fn user_text_escaped_in_markdown() {
+    let text = r#"
+[trajectory]
+name = "Inj **bold**"
+description = ""
+language = "en"
+
+[[participant]]
+id = "a"
+name = "Ann #1"
+
+[[participant]]
+id = "b"
+name = "Bob"
+
+[[answer]]
+participant = "a"
+question = "R2"
+value = 1
+note = "look\n## Fake section\n- injected"
+
+[[answer]]
+participant = "b"
+question = "R2"
+value = 5
+"#;
+    let case = case::parse("inline.toml", text, common::content()).unwrap();
+    let (advice, markdown) = advise_case(&case);
+    assert!(advice.disputed.iter().any(|id| id == "R2"), "{markdown}");
+    assert!(markdown.contains("Inj \\*\\*bold\\*\\*"), "{markdown}");
+    assert!(
+        !markdown.lines().any(|line| line.starts_with("## Fake")),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("> Ann \\#1: look\n> \\#\\# Fake section\n> - injected"),
+        "{markdown}"
+    );
+}

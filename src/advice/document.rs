@@ -1,6 +1,7 @@
 //! The advice as a platform-neutral document: a title, an optional notice and sections of
 //! items. Markdown output and chat embeds are both rendered from it, so they never disagree.
 
+use super::markdown::{escape_markdown, quote_user_text};
 use super::view::AdviceView;
 use super::{Fit, StrategyFit};
 
@@ -52,11 +53,17 @@ pub fn build(view: &AdviceView) -> Document {
         not_scaling(view),
     ];
     Document {
-        title: view.fill("advice.title", &[("name", view.name)]),
+        title: view.fill("advice.title", &[("name", &title_name(view.name))]),
         notice: notice(view),
         sections: sections.into_iter().flatten().collect(),
         source: view.content.report.citation.get(view.lang).to_string(),
     }
+}
+
+/// The trajectory name as the title shows it: escaped and on one line.
+fn title_name(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    escape_markdown(&words.join(" "))
 }
 
 fn notice(view: &AdviceView) -> Option<String> {
@@ -90,7 +97,8 @@ fn disputes(view: &AdviceView) -> Option<Section> {
         .map(|result| {
             let mut body = view.spread_summary(result);
             for (member, note) in &result.notes {
-                body.push_str(&format!("\n> {}: {}", view.member_name(member), note));
+                body.push('\n');
+                body.push_str(&quote_user_text(view.member_name(member), note));
             }
             Item::new(view.question_name(&result.question), body)
         })

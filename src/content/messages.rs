@@ -168,6 +168,34 @@ pub struct Messages {
     entries: BTreeMap<String, Text>,
 }
 
+/// Replaces each `{name}` in `template` by its value in one pass, so braces inside an inserted
+/// value (a trajectory named `{member}`, say) stay as they are. Unknown names stay too.
+pub fn fill_placeholders(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let value = values.iter().find(|(n, _)| *n == name)?.1;
+            Some((value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Messages {
     /// Returns the message for `key`, or the key itself when it is missing, so a gap in the
     /// file shows up as a visible key instead of a crash. A test checks every key the code uses.
@@ -187,11 +215,7 @@ impl Messages {
 
     /// Returns the message with each `{name}` replaced by its value.
     pub fn fill(&self, lang: Lang, key: &str, values: &[(&str, &str)]) -> String {
-        let mut text = self.get(lang, key).to_string();
-        for (name, value) in values {
-            text = text.replace(&format!("{{{name}}}"), value);
-        }
-        text
+        fill_placeholders(self.get(lang, key), values)
     }
 
     pub(super) fn validate(
@@ -250,4 +274,24 @@ fn placeholders(text: &str) -> BTreeSet<&str> {
         .skip(1)
         .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill_placeholders;
+
+    #[test]
+    fn placeholders_filled_once() {
+        let filled = fill_placeholders(
+            "{name} started by {facilitator}",
+            &[("name", "{facilitator} {member}"), ("facilitator", "Ada")],
+        );
+        assert_eq!(filled, "{facilitator} {member} started by Ada");
+    }
+
+    #[test]
+    fn unknown_and_unclosed_braces_kept() {
+        assert_eq!(fill_placeholders("a {x} b {", &[]), "a {x} b {");
+        assert_eq!(fill_placeholders("{y}{x}", &[("x", "1")]), "{y}1");
+    }
 }

@@ -178,18 +178,4 @@ impl Effect {
     }
 }
 
-/// Escapes Markdown in text a user typed, so it shows as typed and cannot format or break
-/// the message around it.
-pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '<'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::advice::markdown::escape_markdown;

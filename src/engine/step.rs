@@ -14,9 +14,7 @@ use crate::answer::{AnswerValue, MAX_NOTE_CHARS};
 use crate::content::Content;
 use crate::i18n::Lang;
 
-/// Maximum characters of a trajectory's name and description.
-pub const MAX_NAME_CHARS: usize = 100;
-pub const MAX_DESCRIPTION_CHARS: usize = 300;
+pub use crate::answer::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS};
 
 /// The outcome of one input.
 #[derive(Debug, Clone, Default, PartialEq)]
