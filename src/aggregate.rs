@@ -55,6 +55,8 @@ pub enum Summary {
     Choices {
         counts: BTreeMap<String, usize>,
         selected: BTreeSet<String>,
+        /// Members who chose no option at all.
+        empty: usize,
     },
 }
 
@@ -260,7 +262,13 @@ fn multiple(members: &[&MemberAnswer]) -> (Summary, Option<Effective>, bool) {
         .enumerate()
         .any(|(i, a)| selections[i + 1..].iter().any(|b| disjoint(a, b)));
     let effective = (total > 0).then(|| Effective::Choices(selected.clone()));
-    (Summary::Choices { counts, selected }, effective, disputed)
+    let empty = selections.iter().filter(|s| s.is_empty()).count();
+    let summary = Summary::Choices {
+        counts,
+        selected,
+        empty,
+    };
+    (summary, effective, disputed)
 }
 
 /// Two selections are disjoint when they share no option, unless both are empty.

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use schaalwijzer::aggregate::{aggregate, Effective, MemberAnswer, TeamAnswers};
+use schaalwijzer::aggregate::{aggregate, Effective, MemberAnswer, Summary, TeamAnswers};
 use schaalwijzer::answer::AnswerValue;
 
 fn answer(member: &str, question: &str, value: AnswerValue) -> MemberAnswer {
@@ -159,6 +159,36 @@ fn empty_multiple_choice() {
         against.get("F4").unwrap().disputed,
         "nobody versus somebody is a dispute"
     );
+    match &against.get("F4").unwrap().summary {
+        Summary::Choices { empty, counts, .. } => {
+            assert_eq!(*empty, 1, "one member chose no option");
+            assert_eq!(counts.get("central-party"), Some(&1));
+        }
+        other => panic!("F4 is a multiple choice, got {other:?}"),
+    }
+}
+
+#[test]
+fn dispute_line_counts_empty_selections() {
+    let content = common::content();
+    let team = team(&[
+        answer("a", "F4", choices(&[])),
+        answer("b", "F4", choices(&["central-party"])),
+    ]);
+    let advice = schaalwijzer::advice::advise(content, &team);
+    let members = BTreeMap::new();
+    let view = schaalwijzer::advice::AdviceView {
+        content,
+        advice: &advice,
+        team: &team,
+        name: "Test",
+        description: "",
+        members: &members,
+        lang: schaalwijzer::i18n::Lang::En,
+    };
+    let line = view.spread_summary(team.get("F4").unwrap());
+    assert!(line.contains("no option at all × 1"), "{line}");
+    assert!(line.contains("Choices of 2 members"), "{line}");
 }
 
 #[test]

@@ -442,3 +442,19 @@ async fn rule_replies_speak_the_trajectory_language() {
     let text = common::texts(&shown);
     assert!(text.contains("`weekly mon,thu 09:00`"), "{text}");
 }
+
+#[tokio::test]
+async fn zone_stored_in_database_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = common::engine_at(&dir.path().join("db"));
+    let id = common::start(&engine, "c1", "anna").await;
+    let set = Command::Checkin(CheckinCommand::Set {
+        rule: "weekly mon 09:00".into(),
+        zone: Some("europe/amsterdam".into()),
+    });
+    let reply = common::texts(&common::send(&engine, "c1", "anna", set).await);
+    assert!(reply.contains("Europe/Amsterdam"), "{reply}");
+    let state = engine.state(id).await.unwrap().unwrap();
+    let checkin = state.trajectory.checkin.expect("the check-in is set");
+    assert_eq!(checkin.zone, "Europe/Amsterdam");
+}

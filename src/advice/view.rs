@@ -140,10 +140,15 @@ impl AdviceView<'_> {
                 )
             }
             Summary::Choice { counts, .. } | Summary::Choices { counts, .. } => {
-                let parts: Vec<String> = counts
+                let mut parts: Vec<String> = counts
                     .iter()
                     .map(|(id, n)| format!("{} × {n}", option_label(q, id, self.lang)))
                     .collect();
+                if let Summary::Choices { empty, .. } = &result.summary {
+                    if *empty > 0 {
+                        parts.push(format!("{} × {empty}", self.msg("advice.no_option")));
+                    }
+                }
                 let respondents = result.respondents.to_string();
                 self.fill(
                     "advice.dispute_choice",

@@ -120,16 +120,51 @@ impl<'a> Console<'a> {
         out.join("\n\n")
     }
 
+    /// Saves an attachment under its file name, or with `-2`, `-3` ... added before the
+    /// extension when that name is taken, so an export never replaces an earlier file.
     fn save(&self, file: &crate::engine::message::Attachment) -> String {
-        let path = self.export_dir.join(&file.filename);
-        match std::fs::write(&path, &file.bytes) {
-            Ok(()) => format!("(saved {})", path.display()),
-            Err(error) => format!(
-                "(cannot save {}: {error}; check that the directory is writable)",
-                path.display()
-            ),
+        let name = std::path::Path::new(&file.filename);
+        let stem = name
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("export");
+        let extension = name.extension().and_then(|e| e.to_str());
+        let mut path = self.export_dir.join(&file.filename);
+        for number in 2..=MAX_EXPORT_COPIES + 1 {
+            match write_new(&path, &file.bytes) {
+                Ok(()) => return format!("(saved {})", path.display()),
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let numbered = match extension {
+                        Some(extension) => format!("{stem}-{number}.{extension}"),
+                        None => format!("{stem}-{number}"),
+                    };
+                    path = self.export_dir.join(numbered);
+                }
+                Err(error) => {
+                    return format!(
+                        "(cannot save {}: {error}; check that the directory is writable)",
+                        path.display()
+                    )
+                }
+            }
         }
+        format!(
+            "(cannot save {}: {MAX_EXPORT_COPIES} files of that name exist already; move them away and export again)",
+            self.export_dir.join(&file.filename).display()
+        )
     }
+}
+
+/// Most numbered copies of one export file name before `save` gives up.
+const MAX_EXPORT_COPIES: u32 = 1000;
+
+/// Writes `bytes` to a file that must not exist yet.
+fn write_new(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(bytes)
 }
 
 /// Prints check-ins to standard output, as the console's stand-in for a channel.
@@ -150,16 +185,19 @@ impl crate::platform::Poster for ConsolePoster {
     }
 }
 
-/// Runs the console until end of input or `/quit`.
+/// Runs the console until end of input, a read error or `/quit`. A line that is not UTF-8
+/// is skipped with a message.
 ///
 /// # Errors
-/// Fails when storage fails or the terminal cannot be read.
+/// Fails when storage fails.
 pub async fn run(
     console: &mut Console<'_>,
     input: impl AsyncBufRead + Unpin,
     output: &mut impl Write,
 ) -> Result<(), EngineError> {
-    let mut lines = input.lines();
+    let mut input = input;
+    let mut bytes = Vec::new();
+    let mut number = 0;
     let _ = writeln!(
         output,
         "Schaalwijzer console. You are {}. Type /help for the commands.",
@@ -168,10 +206,28 @@ pub async fn run(
     loop {
         let _ = write!(output, "{}> ", console.member_name());
         let _ = output.flush();
-        let Ok(Some(line)) = lines.next_line().await else {
-            break;
+        bytes.clear();
+        match input.read_until(b'\n', &mut bytes).await {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(error) => {
+                let _ = writeln!(
+                    output,
+                    "Reading the input failed: {error}; the console stops."
+                );
+                break;
+            }
+        }
+        number += 1;
+        let Ok(line) = std::str::from_utf8(&bytes) else {
+            let _ = writeln!(
+                output,
+                "Line {number} is not valid UTF-8 text and was skipped; set the terminal to UTF-8 and type it again."
+            );
+            continue;
         };
-        match console.line(&line).await? {
+        let line = line.trim_end_matches(['\n', '\r']);
+        match console.line(line).await? {
             Some(text) if text.is_empty() => {}
             Some(text) => {
                 let _ = writeln!(output, "{text}");

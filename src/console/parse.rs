@@ -36,7 +36,9 @@ Commands (text without a slash answers the current question):
   /status  /result  /mine   progress, the advice, your own answers
   /agree ID VALUE       record the agreed answer (facilitators)
   /facilitator NAME     make NAME a facilitator (facilitators)
-  /close  /reopen  /export  /delete [confirm]   (facilitators; /cancel answers no)
+  /close  /reopen  /delete [confirm]   (facilitators; /cancel answers no)
+  /export               save the answers as Markdown and JSON files in the current
+                        directory, next to earlier exports (facilitators)
   /checkin RULE [ZONE]  check-ins, e.g. /checkin weekly mon,thu 09:00 Europe/Amsterdam (facilitators)
   /checkin show|pause|resume|remove
   /zone ZONE            the server's default check-in time zone (facilitators)
@@ -140,14 +142,15 @@ fn checkin(argument: &str) -> Command {
     Command::Checkin(command)
 }
 
-/// Splits a trailing time zone off a rule: `tz=ZONE`, or a last word that names a zone
-/// (`Europe/Amsterdam`, `UTC`).
+/// Splits a trailing time zone off a rule: `tz=ZONE`, or a last word that contains a slash
+/// or names a zone in the time zone database (`Europe/Amsterdam`, `UTC`, `CET`). A rule
+/// itself ends in a time, which is never a zone name.
 fn split_zone(argument: &str) -> (&str, Option<String>) {
     if let Some((rule, zone)) = argument.rsplit_once(" tz=") {
         return (rule.trim(), Some(zone.trim().to_string()));
     }
     match argument.trim().rsplit_once(' ') {
-        Some((rule, last)) if last.contains('/') || last.eq_ignore_ascii_case("utc") => {
+        Some((rule, last)) if last.contains('/') || jiff::tz::TimeZone::get(last).is_ok() => {
             (rule.trim(), Some(last.to_string()))
         }
         _ => (argument, None),
@@ -169,4 +172,31 @@ fn agree(argument: &str) -> Result<Command, ParseError> {
 /// Returns the member id the console uses for a display name.
 pub fn member_id(name: &str) -> String {
     format!("console:{}", name.trim().to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_zone;
+
+    #[test]
+    fn trailing_zone_split_off() {
+        assert_eq!(
+            split_zone("weekly mon 09:00 GMT"),
+            ("weekly mon 09:00", Some("GMT".to_string()))
+        );
+        assert_eq!(
+            split_zone("weekly mon,thu 09:00 europe/amsterdam"),
+            ("weekly mon,thu 09:00", Some("europe/amsterdam".to_string()))
+        );
+        assert_eq!(
+            split_zone("every 14 days 09:30 tz=UTC"),
+            ("every 14 days 09:30", Some("UTC".to_string()))
+        );
+    }
+
+    #[test]
+    fn rule_without_zone_kept_whole() {
+        assert_eq!(split_zone("weekly mon 09:00"), ("weekly mon 09:00", None));
+        assert_eq!(split_zone("weekly mon"), ("weekly mon", None));
+    }
 }

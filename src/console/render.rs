@@ -63,12 +63,15 @@ fn choices_line(choices: &ChoicesBlock) -> String {
             )
         })
         .collect();
+    // The console shows no words of its own under a question, so Dutch and English
+    // trajectories read alike: the arrow shows what to type.
+    let count = choices.options.len();
     let how = if choices.multiple {
-        "numbers or ids, comma separated; - for none"
+        format!("1,2 … {count} | -")
     } else {
-        "a number or id"
+        format!("1 … {count}")
     };
-    format!("  {}\n  answer with {how}", options.join("\n  "))
+    format!("  {}\n  → {how}", options.join("\n  "))
 }
 
 fn scale_line(scale: &ScaleBlock) -> String {
@@ -84,7 +87,7 @@ fn scale_line(scale: &ScaleBlock) -> String {
         })
         .collect();
     format!(
-        "  {} … {}\n  answer with: {}",
+        "  {} … {}\n  → {}",
         scale.low,
         scale.high,
         steps.join(" | ")

@@ -14,6 +14,7 @@ use crate::i18n::{Lang, Text};
 pub const KEYS: &[&str] = &[
     "advice.because",
     "advice.dispute_choice",
+    "advice.no_option",
     "advice.dispute_scale",
     "advice.disputes_intro",
     "advice.fit.moderate",

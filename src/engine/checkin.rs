@@ -89,12 +89,11 @@ impl Ctx<'_> {
             Ok(rule) => rule,
             Err(error) => return self.refuse_rule(&error.problem),
         };
-        let anchor = match jiff::tz::TimeZone::get(zone) {
-            Ok(tz) => self.input.at.to_zoned(tz).date(),
-            Err(_) => {
-                return self.refuse("checkin.invalid_zone", &[("zone", &escape_markdown(zone))])
-            }
+        let Some((tz, zone)) = canonical_zone(zone) else {
+            return self.refuse("checkin.invalid_zone", &[("zone", &escape_markdown(zone))]);
         };
+        let zone = zone.as_str();
+        let anchor = self.input.at.to_zoned(tz).date();
         let Ok(schedule) = Schedule::new(rule, zone, anchor) else {
             return self.refuse("checkin.invalid_zone", &[("zone", &escape_markdown(zone))]);
         };
@@ -210,19 +209,27 @@ impl Ctx<'_> {
     }
 
     pub(super) fn server_zone(&self, zone: &str) -> (Transition, Option<String>) {
-        if jiff::tz::TimeZone::get(zone).is_err() {
+        let Some((_, zone)) = canonical_zone(zone) else {
             return (
                 self.refuse("checkin.invalid_zone", &[("zone", &escape_markdown(zone))]),
                 None,
             );
-        }
-        let message = Message::text(self.text("checkin.server_zone", &[("zone", zone)]));
+        };
+        let message = Message::text(self.text("checkin.server_zone", &[("zone", &zone)]));
         let transition = Transition {
             effects: vec![self.reply(Visibility::Public, message)],
             ..Transition::default()
         };
-        (transition, Some(zone.to_string()))
+        (transition, Some(zone))
     }
+}
+
+/// Looks up a time zone by name, in any letter case, and returns it with its IANA name as
+/// the time zone database spells it (`europe/amsterdam` becomes `Europe/Amsterdam`).
+fn canonical_zone(zone: &str) -> Option<(jiff::tz::TimeZone, String)> {
+    let tz = jiff::tz::TimeZone::get(zone.trim()).ok()?;
+    let name = tz.iana_name().unwrap_or(zone.trim()).to_string();
+    Some((tz, name))
 }
 
 /// Rebuilds the schedule of a stored check-in; None if its rule or zone no longer parse.
