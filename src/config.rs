@@ -163,9 +163,10 @@ impl Config {
             let line = error
                 .span()
                 .map(|span| text[..span.start].matches('\n').count() + 1);
+            let detail = plain_type_names(error.message());
             let message = match line {
-                Some(line) => format!("line {line}: {}", error.message()),
-                None => error.message().to_string(),
+                Some(line) => format!("line {line}: {detail}"),
+                None => detail,
             };
             ConfigError::Parse {
                 path: path.to_path_buf(),
@@ -214,6 +215,21 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Replaces Rust's integer type names in serde's messages ("expected u32") with words.
+fn plain_type_names(message: &str) -> String {
+    let mut plain = message.to_string();
+    for (rust, words) in [
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected u32", "expected a whole number of 0 or more"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected i64", "expected a whole number"),
+    ] {
+        plain = plain.replace(rust, words);
+    }
+    plain
 }
 
 /// True for `http://127.x.x.x:PORT`, `http://localhost:PORT` and `http://[::1]:PORT` URLs.

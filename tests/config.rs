@@ -25,6 +25,17 @@ fn unknown_key_names_line() {
 }
 
 #[test]
+fn wrong_type_explained_in_words() {
+    let text = "[checkins]\ncatch_up_minutes = \"two hours\"\n";
+    let error = Config::parse(Path::new("bad.toml"), text)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("line 2"), "{error}");
+    assert!(error.contains("a whole number"), "{error}");
+    assert!(!error.contains("u32"), "{error}");
+}
+
+#[test]
 fn invalid_timezone_names_setting() {
     let config = Config::parse(
         Path::new("c.toml"),

@@ -4,8 +4,9 @@ mod common;
 
 use common::{send, start, texts};
 use schaalwijzer::answer::{AnswerValue, MAX_NOTE_CHARS};
-use schaalwijzer::engine::message::{Block, Effect, Visibility};
+use schaalwijzer::engine::message::{ActionKind, Block, Effect, Visibility};
 use schaalwijzer::engine::{Command, Input, Walk};
+use schaalwijzer::i18n::Lang;
 
 fn answer(question: &str, value: AnswerValue, walk: Walk) -> Command {
     Command::Answer {
@@ -122,7 +123,20 @@ async fn facilitator_commands_refused_for_members() {
             "{name}: the refusal names the facilitator: {}",
             texts(&effects)
         );
+        let key = format!("action.{name}");
+        let action = common::content().msg(Lang::Nl, &key);
+        assert!(
+            texts(&effects).contains(&format!("Alleen een facilitator kan {action}.")),
+            "{name}: the refusal describes the action in Dutch: {}",
+            texts(&effects)
+        );
     }
+    let close = send(&engine, "c1", "bram", Command::Close).await;
+    assert!(
+        texts(&close).contains("Alleen een facilitator kan het traject afsluiten"),
+        "{}",
+        texts(&close)
+    );
     assert_eq!(
         engine.state(id).await.unwrap(),
         before,
@@ -613,6 +627,23 @@ async fn invalid_input_stores_nothing() {
 }
 
 #[tokio::test]
+async fn pasted_page_quoted_back_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = common::engine_at(&dir.path().join("db"));
+    start(&engine, "c1", "anna").await;
+    let pasted = "lorem ipsum ".repeat(10_000);
+    let command = Command::AnswerText {
+        question: Some("T2".into()),
+        text: pasted,
+        walk: Walk::Private,
+    };
+    let reply = texts(&send(&engine, "c1", "anna", command).await);
+    assert!(reply.contains("lorem ipsum"), "{reply}");
+    assert!(reply.contains('…'), "the quote is cut: {reply}");
+    assert!(reply.len() < 2_000, "reply has {} bytes", reply.len());
+}
+
+#[tokio::test]
 async fn closed_trajectory_rejects_answers() {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::engine_at(&dir.path().join("db"));
@@ -625,6 +656,12 @@ async fn closed_trajectory_rejects_answers() {
         "the refusal says who can reopen"
     );
     assert!(engine.store().history(id).unwrap().is_empty());
+    let status = send(&engine, "c1", "bram", Command::Status).await;
+    let offers_private_walk = status[0].message().blocks.iter().any(|block| {
+        matches!(block, Block::Actions(actions)
+            if actions.iter().any(|a| a.kind == ActionKind::PrivateWalk))
+    });
+    assert!(!offers_private_walk, "a closed trajectory offers no walk");
     send(&engine, "c1", "anna", Command::Reopen).await;
     send(&engine, "c1", "bram", answer("R2", scale(3), Walk::Private)).await;
     assert_eq!(engine.store().history(id).unwrap().len(), 1);

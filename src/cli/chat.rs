@@ -22,7 +22,7 @@ const DEMO_CASE: &str = include_str!("../../data/demo.toml");
 pub fn default_db_path() -> Result<PathBuf, CliError> {
     let base = dirs::data_dir().ok_or_else(|| {
         CliError::Invalid(
-            "cannot find the user's data directory (is HOME set?); choose a database path with --db".into(),
+            "cannot find the user's data directory (is HOME set?); choose a database path with --db, or for run with SCHAALWIJZER_DB or storage.db in the config file".into(),
         )
     })?;
     Ok(base.join("schaalwijzer").join("db"))
@@ -36,7 +36,7 @@ pub fn open_store(db: Option<&Path>) -> Result<Store, CliError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| {
             CliError::Invalid(format!(
-                "cannot create the directory {}: {e}; choose another path (--db, or storage.db in the config file)",
+                "cannot create the directory {}: {e}; choose another path (--db for console and replay; SCHAALWIJZER_DB or storage.db in the config file for run)",
                 parent.display()
             ))
         })?;

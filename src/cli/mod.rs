@@ -165,8 +165,14 @@ fn schedule(rule: &str, zone: &str, from: Option<&str>, count: usize) -> Result<
             "no check-in times fall after --from within the supported calendar (up to the year 9999)".into(),
         ));
     }
+    let found = lines.len();
     for line in lines {
         println!("{line}");
+    }
+    if found < count {
+        eprintln!(
+            "note: only {found} of the {count} check-in times fall within the supported calendar (up to 9999-12-30)"
+        );
     }
     Ok(())
 }
@@ -188,12 +194,15 @@ impl Args {
 }
 
 /// Sets up logging to standard error, filtered by `RUST_LOG` (default: `default_level`).
+/// Colours are used only when standard error is a terminal, so log files stay plain text.
 pub fn init_logging(default_level: &str) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 

@@ -12,6 +12,18 @@ use crate::i18n::{Lang, Text};
 
 /// Every message key the code uses. The file must define exactly these.
 pub const KEYS: &[&str] = &[
+    "action.next",
+    "action.back",
+    "action.skip",
+    "action.goto",
+    "action.close",
+    "action.reopen",
+    "action.agree",
+    "action.facilitator",
+    "action.export",
+    "action.delete",
+    "action.checkin",
+    "action.timezone",
     "advice.because",
     "advice.dispute_choice",
     "advice.no_option",

@@ -179,3 +179,15 @@ impl Effect {
 }
 
 pub use crate::advice::markdown::escape_markdown;
+
+/// Most characters of a user's text that an error message quotes back.
+pub const MAX_QUOTED_CHARS: usize = 60;
+
+/// Returns the start of `text` for quoting in an error, with `…` where it was cut, so a
+/// pasted page does not come back as a page.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}

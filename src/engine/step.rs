@@ -338,9 +338,13 @@ impl Ctx<'_> {
         let trajectory = &self.state.trajectory;
         if facilitator_only && !trajectory.is_facilitator(self.actor()) {
             let names = escape_markdown(&trajectory.facilitator_names());
+            let action = self
+                .content
+                .msg(self.lang(), &action_key(command))
+                .to_string();
             return Some(self.refuse(
                 "error.facilitator_only",
-                &[("command", command.name()), ("facilitators", &names)],
+                &[("action", &action), ("facilitators", &names)],
             ));
         }
         let changes_answers = matches!(
@@ -478,7 +482,7 @@ impl Ctx<'_> {
                 Box::new(self.refuse(
                     "error.unknown_question",
                     &[
-                        ("question", &escape_markdown(id)),
+                        ("question", &escape_markdown(&excerpt(id))),
                         ("known", &questionnaire.id_list()),
                     ],
                 ))
@@ -507,7 +511,7 @@ impl Ctx<'_> {
             AnswerError::WrongKind { .. } => ("error.invalid_answer", "?"),
         };
         let values = [
-            ("value", escape_markdown(value)),
+            ("value", escape_markdown(&excerpt(value))),
             ("question", question.id.clone()),
             ("accepted", accepted),
         ];
@@ -903,6 +907,11 @@ impl Ctx<'_> {
             ..Transition::default()
         }
     }
+}
+
+/// The message key that describes what a facilitator-only command does, for refusals.
+fn action_key(command: &Command) -> String {
+    format!("action.{}", command.name())
 }
 
 /// Computes the advice document of a trajectory's current answers.

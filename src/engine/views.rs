@@ -354,22 +354,24 @@ pub fn status_message(content: &Content, state: &TrajectoryState) -> Message {
             &escape_markdown(&trajectory.facilitator_names()),
         )],
     ));
-    let actions = vec![
-        action(
+    let mut actions = Vec::new();
+    // A closed trajectory takes no answers, so it offers only the result.
+    if !trajectory.is_closed() {
+        actions.push(action(
             content,
             lang,
             ActionKind::PrivateWalk,
             "walk.private",
             ActionStyle::Primary,
-        ),
-        action(
-            content,
-            lang,
-            ActionKind::Result,
-            "walk.result",
-            ActionStyle::Secondary,
-        ),
-    ];
+        ));
+    }
+    actions.push(action(
+        content,
+        lang,
+        ActionKind::Result,
+        "walk.result",
+        ActionStyle::Secondary,
+    ));
     Message {
         blocks: vec![Block::Text(lines.join("\n")), Block::Actions(actions)],
     }

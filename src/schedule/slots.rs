@@ -13,7 +13,7 @@ pub enum ScheduleError {
     Rule(#[from] super::rule::RuleError),
     #[error("unknown time zone {0:?}: use an IANA name such as \"Europe/Amsterdam\" or \"UTC\"")]
     Zone(String),
-    #[error("invalid start time {0:?}: use RFC 3339 with an offset, such as \"2026-03-30T09:00:00+02:00\"")]
+    #[error("invalid start time {0:?}: use RFC 3339 with an offset, such as \"2026-03-30T09:00:00+02:00\", from the year -9999 to 9999-12-30")]
     From(String),
     #[error("invalid count {0}: use 1 to 1000")]
     Count(usize),

@@ -30,9 +30,9 @@ pub use migrate::SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the database {path} is in use by another process; stop that process or choose another path (--db, or storage.db in the config file)")]
+    #[error("the database {path} is in use by another process; stop that process or choose another path (--db for console and replay; SCHAALWIJZER_DB or storage.db in the config file for run)")]
     Locked { path: PathBuf },
-    #[error("cannot open the database {path}: {message}; check that the directory is writable, or choose another path (--db, or storage.db in the config file)")]
+    #[error("cannot open the database {path}: {message}; check that the directory is writable, or choose another path (--db for console and replay; SCHAALWIJZER_DB or storage.db in the config file for run)")]
     Open { path: PathBuf, message: String },
     #[error("the database {path} has schema version {found}, newer than version {supported} that this build reads; upgrade schaalwijzer")]
     TooNew {
