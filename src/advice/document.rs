@@ -60,7 +60,7 @@ pub fn build(view: &AdviceView) -> Document {
     }
 }
 
-/// The trajectory name as the title shows it: escaped and on one line.
+/// Returns the trajectory name for the title, escaped and on one line.
 fn title_name(name: &str) -> String {
     let words: Vec<&str> = name.split_whitespace().collect();
     escape_markdown(&words.join(" "))

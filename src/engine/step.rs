@@ -909,7 +909,7 @@ impl Ctx<'_> {
     }
 }
 
-/// The message key that describes what a facilitator-only command does, for refusals.
+/// Returns the message key that describes what a facilitator-only command does, for refusals.
 fn action_key(command: &Command) -> String {
     format!("action.{}", command.name())
 }
