@@ -15,7 +15,7 @@ pub fn render(message: &Message) -> String {
             Block::Scale(scale) => out.push(scale_line(scale)),
             Block::NotePrompt {
                 max_chars, label, ..
-            } => out.push(format!("  {label}: /note TEXT (max {max_chars})")),
+            } => out.push(format!("  {label}: /note … (max {max_chars})")),
             Block::Actions(actions) => out.push(actions_line(actions)),
             Block::Document(doc) => out.push(document::to_markdown(doc)),
             Block::Mentions { members, .. } => {
