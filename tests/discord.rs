@@ -54,12 +54,11 @@ impl Write for LogWriter {
     }
 }
 
-/// Captures every level. The exception is tungstenite's frame trace: in this process it also
-/// logs what the fake gateway receives, which includes the IDENTIFY with the token, while the
-/// bot's own side only receives frames from the gateway, which never carry it.
+/// Captures every level through the bot's own log filter, which caps the targets that would
+/// log the token.
 fn capture_logs() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter("trace,tungstenite::protocol=debug")
+        .with_env_filter(schaalwijzer::cli::log_filter("trace"))
         .with_ansi(false)
         .with_writer(|| LogWriter)
         .try_init();
@@ -739,11 +738,27 @@ async fn token_never_reaches_log() {
         bot.stop().await;
         let logged = logs();
         assert!(logged.contains("Unknown Channel"), "the failure is logged");
+        // tungstenite prints frame payloads as byte lists and as hex, so look for those too.
+        let token = fake.token().as_bytes();
+        let as_bytes = token
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let as_hex: String = token.iter().map(|b| format!("{b:02x}")).collect();
         let leaks: Vec<&str> = logged
             .lines()
-            .filter(|line| line.contains(fake.token()))
+            .filter(|line| {
+                line.contains(fake.token()) || line.contains(&as_bytes) || line.contains(&as_hex)
+            })
             .collect();
         assert!(leaks.is_empty(), "the token is in the log: {leaks:#?}");
+        assert!(
+            logged.contains("IDENTIFY")
+                || logged.contains("Identify")
+                || logged.contains("identify"),
+            "the log is at trace level and covers the gateway handshake"
+        );
     })
     .await;
 }
@@ -795,6 +810,35 @@ async fn unreachable_stand_in_is_an_error() {
             "{error}"
         );
         assert!(error.to_string().contains("api_url"), "{error}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_refuses_non_loopback_api_url() {
+    within_timeout(async {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine_at(&dir.path().join("db")).await;
+        // An https URL is not accepted as a stand-in. It still points at this machine, and
+        // the listener shows that no request (with the token) reached it.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let config = DiscordConfig {
+            token: Secret::new("unused-token"),
+            api_url: Some(format!("https://127.0.0.1:{port}")),
+            ..DiscordConfig::default()
+        };
+        let error = discord::start(&config, engine)
+            .await
+            .err()
+            .expect("the bot does not start with a non-loopback stand-in");
+        assert!(error.to_string().contains("not a loopback URL"), "{error}");
+        let connection = listener.accept();
+        assert!(
+            matches!(&connection, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+            "no connection was made: {connection:?}"
+        );
     })
     .await;
 }

@@ -193,14 +193,29 @@ impl Args {
     }
 }
 
-/// Sets up logging to standard error, filtered by `RUST_LOG` (default: `default_level`).
-/// Colours are used only when standard error is a terminal, so log files stay plain text.
+/// Log targets capped below trace level whatever `RUST_LOG` says: tungstenite logs every
+/// WebSocket frame it sends at trace level, and the gateway IDENTIFY frame carries the token.
+const SECRET_BEARING_TARGETS: &[&str] = &["tungstenite::protocol=debug"];
+
+/// Returns the log filter from `RUST_LOG` (default: `default_level`), with the targets that
+/// would log the token capped.
+pub fn log_filter(default_level: &str) -> tracing_subscriber::EnvFilter {
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    for directive in SECRET_BEARING_TARGETS {
+        if let Ok(directive) = directive.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
+/// Sets up logging to standard error, filtered by [`log_filter`]. Colours are used only
+/// when standard error is a terminal, so log files stay plain text.
 pub fn init_logging(default_level: &str) {
     use std::io::IsTerminal;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(log_filter(default_level))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();

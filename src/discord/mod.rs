@@ -117,7 +117,14 @@ pub async fn start(
     }
     let mut http = HttpBuilder::new(config.token.expose());
     if let Some(url) = &config.api_url {
-        // Only a loopback URL passes config validation: a test stand-in for Discord.
+        // Checked here as well as in config validation, because this function is public and
+        // the token goes out with the first request.
+        if !crate::config::is_loopback_url(url) {
+            return Err(DiscordError::StandIn {
+                url: url.clone(),
+                problem: "it is not a loopback URL such as \"http://127.0.0.1:8080\"".into(),
+            });
+        }
         http = http.proxy(url.as_str()).ratelimiter_disabled(true);
     }
     let http = http.build();
