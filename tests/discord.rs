@@ -584,6 +584,58 @@ async fn note_shows_without_pinging() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_thread_explained_by_its_cause() {
+    within_timeout(async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine_at(&dir.path().join("db")).await;
+        let bot = connect(&fake, &config(&fake), engine.clone()).await;
+        let text = fake.text_channel_id();
+        let threads = format!("/api/v10/channels/{text}/threads");
+        let cases = [
+            (
+                400,
+                json!({"message": "Cannot execute action on this channel type", "code": 50024}),
+                "gewoon tekstkanaal",
+            ),
+            (
+                403,
+                json!({"message": "Missing Permissions", "code": 50013}),
+                "recht om openbare threads te maken",
+            ),
+        ];
+        for (status, body, expected) in cases {
+            fake.fail_next("POST", &threads, status, body);
+            let name = payloads::string_option("name", "Omgevingschat");
+            let (_, token) = slash(&fake, text, fake.test_user(), "start", vec![name]).await;
+            let notice = wait_nth(&fake, 1, |r: &RecordedRequest| {
+                is_follow_up(token.clone())(r) && r.payload().is_some_and(|p| p["flags"] == 64)
+            })
+            .await;
+            let notice = notice.payload().unwrap()["content"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(notice.contains(expected), "status {status}: {notice}");
+        }
+        assert!(
+            engine
+                .store()
+                .binding(&schaalwijzer::engine::Place {
+                    platform: "discord".into(),
+                    scope: fake.guild_id().to_string(),
+                    channel: text.to_string(),
+                })
+                .unwrap()
+                .is_none(),
+            "no trajectory was started"
+        );
+        bot.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forbidden_post_logged_others_served() {
     within_timeout(async {
         let fake = FakeDiscord::start().await;

@@ -65,11 +65,13 @@ impl Handler {
             return;
         }
         if invocation.new_thread {
-            let Some(thread) = self.open_thread(ctx, &origin, &invocation.command).await else {
-                self.notify(&mut reply, &origin, "discord.thread_failed")
-                    .await;
-                self.finish(&mut reply, &origin).await;
-                return;
+            let thread = match self.open_thread(ctx, &origin, &invocation.command).await {
+                Ok(thread) => thread,
+                Err(key) => {
+                    self.notify(&mut reply, &origin, key).await;
+                    self.finish(&mut reply, &origin).await;
+                    return;
+                }
             };
             origin.channel = thread;
         }
@@ -77,15 +79,16 @@ impl Handler {
         self.run(ctx, &origin, &mut reply, input).await;
     }
 
-    /// Opens a public thread named after the trajectory; None when Discord rejects it.
+    /// Opens a public thread named after the trajectory. When Discord rejects it, returns
+    /// the key of the message that tells the member why.
     async fn open_thread(
         &self,
         ctx: &Context,
         origin: &Origin,
         command: &Command,
-    ) -> Option<ChannelId> {
+    ) -> Result<ChannelId, &'static str> {
         let Command::Start { name, .. } = command else {
-            return None;
+            return Err("discord.thread_failed");
         };
         let lang = self.lang_of(origin);
         let title = self
@@ -97,11 +100,11 @@ impl Handler {
         match origin.channel.create_thread(&ctx.http, builder).await {
             Ok(thread) => {
                 info!(guild = ?origin.guild, channel = %origin.channel, thread = %thread.id, "trajectory thread created");
-                Some(thread.id)
+                Ok(thread.id)
             }
             Err(error) => {
                 warn!(guild = ?origin.guild, channel = %origin.channel, event = %origin.event_id, error = %error, "creating the trajectory thread failed");
-                None
+                Err(thread_failure_key(&error))
             }
         }
     }
@@ -243,5 +246,21 @@ impl Handler {
         }
         let input = origin.input(trajectory, command);
         self.run(ctx, &origin, &mut reply, input).await;
+    }
+}
+
+/// Returns the key of the message that explains why Discord refused to open a thread:
+/// missing permissions, a channel that cannot hold threads (a thread or a forum, Discord's
+/// code 50024), a rate limit, or anything else.
+fn thread_failure_key(error: &serenity::Error) -> &'static str {
+    use serenity::http::HttpError;
+    let serenity::Error::Http(HttpError::UnsuccessfulRequest(response)) = error else {
+        return "discord.thread_failed";
+    };
+    match (response.status_code.as_u16(), response.error.code) {
+        (_, 50024) => "discord.thread_unsupported",
+        (429, _) => "discord.thread_busy",
+        (403, _) | (_, 50001 | 50013) => "discord.thread_forbidden",
+        _ => "discord.thread_failed",
     }
 }

@@ -90,10 +90,36 @@ pub fn chunk_text(text: &str, max: usize) -> Vec<String> {
 }
 
 /// Splits one line longer than `max` at spaces, or hard where a word is longer than `max`.
+/// A block quote (`> `) stays a block quote in every piece, and a hard cut never separates
+/// a Markdown escape from the character it escapes.
 fn split_long(line: &str, max: usize) -> Vec<String> {
     if line.chars().count() <= max {
         return vec![line.to_string()];
     }
+    if let Some(quoted) = line.strip_prefix(QUOTE) {
+        let width = max.saturating_sub(QUOTE.len()).max(2);
+        return split_words(quoted, width)
+            .into_iter()
+            .map(|piece| format!("{QUOTE}{piece}"))
+            .collect();
+    }
+    split_words(line, max)
+}
+
+const QUOTE: &str = "> ";
+
+/// Returns where to cut `word` hard so that it keeps at most `max` characters and a
+/// trailing escaping backslash moves to the next piece with the character it escapes.
+fn escape_safe_cut(word: &[char], max: usize) -> usize {
+    let backslashes = word[..max].iter().rev().take_while(|c| **c == '\\').count();
+    if backslashes % 2 == 1 && max > 1 {
+        max - 1
+    } else {
+        max
+    }
+}
+
+fn split_words(line: &str, max: usize) -> Vec<String> {
     let mut pieces = Vec::new();
     let mut current = String::new();
     for word in line.split(' ') {
@@ -102,7 +128,8 @@ fn split_long(line: &str, max: usize) -> Vec<String> {
             if !current.is_empty() {
                 pieces.push(std::mem::take(&mut current));
             }
-            pieces.push(word.drain(..max).collect());
+            let cut = escape_safe_cut(&word, max);
+            pieces.push(word.drain(..cut).collect());
         }
         let word: String = word.into_iter().collect();
         let needed =
@@ -477,5 +504,29 @@ mod tests {
     fn shorten_adds_ellipsis() {
         assert_eq!(shorten("abcdef", 4), "abc…");
         assert_eq!(shorten("abc", 4), "abc");
+    }
+
+    #[test]
+    fn hard_cut_keeps_escapes_whole() {
+        let line = format!("a{}", "\\*".repeat(600));
+        let pieces = split_long(&line, 1024);
+        assert!(pieces.len() > 1, "the line is split");
+        for piece in &pieces {
+            assert!(piece.chars().count() <= 1024, "{} characters", piece.len());
+            let trailing = piece.chars().rev().take_while(|c| *c == '\\').count();
+            assert_eq!(trailing % 2, 0, "a piece ends in a lone backslash");
+        }
+        assert_eq!(pieces.concat(), line, "nothing is lost");
+    }
+
+    #[test]
+    fn quote_continues_in_every_piece() {
+        let line = format!("> Lid B: {}", "word ".repeat(400));
+        let pieces = split_long(line.trim_end(), 1024);
+        assert!(pieces.len() > 1, "the line is split");
+        for piece in &pieces {
+            assert!(piece.starts_with("> "), "{piece:.40}");
+            assert!(piece.chars().count() <= 1024);
+        }
     }
 }
