@@ -11,7 +11,7 @@ use tracing::{error, info, warn};
 
 use crate::engine::checkin::Claim;
 use crate::engine::{Engine, EngineError, TrajectoryId};
-use crate::platform::{PostError, Poster};
+use crate::platform::{Destination, PostError, Poster};
 
 /// How many due check-ins one tick handles; the rest follow in the next tick.
 const TICK_BATCH: usize = 100;
@@ -81,7 +81,18 @@ impl<P: Poster> Scheduler<P> {
         let mut sends = Vec::new();
         for (slot, id, claim) in claims {
             match claim {
-                Claim::Send { place, message } => sends.push((slot, id, place, message)),
+                Claim::Send {
+                    place,
+                    lang,
+                    message,
+                } => {
+                    let to = Destination {
+                        place,
+                        trajectory: id,
+                        lang,
+                    };
+                    sends.push((slot, id, to, message));
+                }
                 Claim::Skipped { late_by } => {
                     info!(trajectory = %id, slot = %slot, late_by = %late_by, "missed check-in skipped: later than the catch-up delay");
                     report.skipped += 1;
@@ -89,16 +100,15 @@ impl<P: Poster> Scheduler<P> {
                 Claim::NotDue => report.not_due += 1,
             }
         }
-        let posts = join_all(sends.iter().map(|(_, _, place, message)| async move {
-            let outcome =
-                tokio::time::timeout(POST_TIMEOUT, self.poster.post(place, message)).await;
+        let posts = join_all(sends.iter().map(|(_, _, to, message)| async move {
+            let outcome = tokio::time::timeout(POST_TIMEOUT, self.poster.post(to, message)).await;
             outcome.unwrap_or_else(|_| Err(PostError::Temporary("timed out".into())))
         }))
         .await;
-        for ((slot, id, place, _), outcome) in sends.iter().zip(posts) {
+        for ((slot, id, to, _), outcome) in sends.iter().zip(posts) {
             match outcome {
                 Ok(()) => {
-                    info!(trajectory = %id, place = %place, slot = %slot, "check-in sent");
+                    info!(trajectory = %id, place = %to.place, slot = %slot, "check-in sent");
                     report.sent += 1;
                 }
                 Err(post_error) => {

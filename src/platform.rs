@@ -4,7 +4,8 @@
 use std::future::Future;
 
 use crate::engine::message::Message;
-use crate::engine::Place;
+use crate::engine::{Place, TrajectoryId};
+use crate::i18n::Lang;
 
 /// Why a post failed, classified for the retry policy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,12 +21,21 @@ pub enum PostError {
     Temporary(String),
 }
 
+/// Where a background post goes: the trajectory's place, plus the trajectory and its
+/// language, so that the platform labels and routes the message's buttons for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    pub place: Place,
+    pub trajectory: TrajectoryId,
+    pub lang: Lang,
+}
+
 /// Posts messages to places on one platform.
 pub trait Poster: Send + Sync + 'static {
-    /// Posts `message` to `place`.
+    /// Posts `message` to the destination's place.
     fn post(
         &self,
-        place: &Place,
+        to: &Destination,
         message: &Message,
     ) -> impl Future<Output = Result<(), PostError>> + Send;
 }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use schaalwijzer::checkins::{Clock, Scheduler, TickReport};
 use schaalwijzer::engine::message::{Block, Message};
 use schaalwijzer::engine::{CheckinCommand, Command, Engine, Input, Place, TrajectoryId};
-use schaalwijzer::platform::{PostError, Poster};
+use schaalwijzer::platform::{Destination, PostError, Poster};
 
 struct TestClock(Mutex<Timestamp>);
 
@@ -32,7 +32,7 @@ impl Clock for TestClock {
 /// Records posts; posts to channels listed in `gone` fail as if the channel was deleted.
 #[derive(Default)]
 struct TestPoster {
-    posts: Mutex<Vec<(Place, Message)>>,
+    posts: Mutex<Vec<(Destination, Message)>>,
     gone: Mutex<Vec<String>>,
 }
 
@@ -46,20 +46,20 @@ impl TestPoster {
             .lock()
             .unwrap()
             .iter()
-            .map(|(p, _)| p.channel.clone())
+            .map(|(to, _)| to.place.channel.clone())
             .collect()
     }
 }
 
 impl Poster for TestPoster {
-    async fn post(&self, place: &Place, message: &Message) -> Result<(), PostError> {
-        if self.gone.lock().unwrap().contains(&place.channel) {
-            return Err(PostError::Gone(place.channel.clone()));
+    async fn post(&self, to: &Destination, message: &Message) -> Result<(), PostError> {
+        if self.gone.lock().unwrap().contains(&to.place.channel) {
+            return Err(PostError::Gone(to.place.channel.clone()));
         }
         self.posts
             .lock()
             .unwrap()
-            .push((place.clone(), message.clone()));
+            .push((to.clone(), message.clone()));
         Ok(())
     }
 }
@@ -345,6 +345,25 @@ async fn nudge_names_members_without_mention() {
     assert!(!ping, "members are not pinged by default");
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].open, 19);
+}
+
+#[tokio::test]
+async fn checkin_carries_trajectory_and_language() {
+    let setup = Setup::new("2026-03-24T12:00:00Z");
+    let id = setup.trajectory_with_rule("c1", "weekly thu 09:00").await;
+    let english = Command::Language(schaalwijzer::i18n::Lang::En);
+    setup.send_at("c1", english).await;
+    setup.tick_at("2026-03-26T08:00:00Z").await;
+    let posts = setup.poster.posts.lock().unwrap();
+    let (to, message) = &posts[0];
+    assert_eq!(to.trajectory, id);
+    assert_eq!(to.lang, schaalwijzer::i18n::Lang::En);
+    assert_eq!(to.place.channel, "c1");
+    assert!(
+        message.plain_text().contains("Check-in"),
+        "{}",
+        message.plain_text()
+    );
 }
 
 #[tokio::test]

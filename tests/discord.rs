@@ -899,7 +899,7 @@ async fn start_refuses_non_loopback_api_url() {
 async fn poster_classifies_failures() {
     use schaalwijzer::discord::poster::DiscordPoster;
     use schaalwijzer::engine::Message;
-    use schaalwijzer::platform::{PostError, Poster};
+    use schaalwijzer::platform::{Destination, PostError, Poster};
 
     within_timeout(async {
         let fake = FakeDiscord::start().await;
@@ -909,7 +909,11 @@ async fn poster_classifies_failures() {
             .build();
         let poster = DiscordPoster::new(Arc::new(http), common::content());
         let text = fake.text_channel_id();
-        let place = place(&fake, text);
+        let to = Destination {
+            place: place(&fake, text),
+            trajectory: TrajectoryId(1),
+            lang: schaalwijzer::i18n::Lang::Nl,
+        };
         let message = Message::text("Check-in");
         let route = format!("/api/v10/channels/{text}/messages");
         let cases = [
@@ -923,7 +927,7 @@ async fn poster_classifies_failures() {
         for (status, code, text, expected) in cases {
             let body = json!({"message": text, "code": code, "retry_after": 0.01, "global": false});
             fake.fail_next("POST", &route, status, body);
-            let class = match poster.post(&place, &message).await {
+            let class = match poster.post(&to, &message).await {
                 Err(PostError::Gone(_)) => "gone",
                 Err(PostError::Forbidden(_)) => "forbidden",
                 Err(PostError::Temporary(_)) => "temporary",
@@ -931,7 +935,7 @@ async fn poster_classifies_failures() {
             };
             assert_eq!(class, expected, "{status} with code {code}");
         }
-        assert!(poster.post(&place, &message).await.is_ok(), "then it posts");
+        assert!(poster.post(&to, &message).await.is_ok(), "then it posts");
         let posts = count(&fake, is_post(text));
         let sent = wait_nth(&fake, posts, is_post(text)).await;
         assert_eq!(sent.status, 200);
@@ -944,7 +948,7 @@ async fn poster_classifies_failures() {
 async fn checkin_button_opens_private_walk() {
     use schaalwijzer::discord::poster::DiscordPoster;
     use schaalwijzer::engine::checkin::{checkin_message, CheckinPolicy};
-    use schaalwijzer::platform::Poster;
+    use schaalwijzer::platform::{Destination, Poster};
 
     within_timeout(async {
         let fake = FakeDiscord::start().await;
@@ -960,11 +964,20 @@ async fn checkin_button_opens_private_walk() {
             .ratelimiter_disabled(true)
             .build();
         let poster = DiscordPoster::new(Arc::new(http), common::content());
-        poster.post(&place(&fake, thread), &message).await.unwrap();
+        let to = Destination {
+            place: place(&fake, thread),
+            trajectory,
+            lang: state.trajectory.lang,
+        };
+        poster.post(&to, &message).await.unwrap();
         let checkin = wait_nth(&fake, 2, is_post(thread)).await;
         let checkin = checkin.response.unwrap();
         let button = find_id(&checkin, ":private");
-        assert_eq!(button, "sw1:0:private", "the channel's trajectory");
+        assert_eq!(
+            button,
+            format!("sw1:{}:private", trajectory.0),
+            "the button names the trajectory"
+        );
 
         let (id, token) = press(&fake, &checkin, &button, member_b()).await;
         let callback = wait_nth(&fake, 1, is_callback(id)).await;

@@ -7,15 +7,15 @@ use std::time::Instant;
 use crate::checkins::{FixedClock, Scheduler};
 use crate::content::Content;
 use crate::engine::message::Message;
-use crate::engine::{synthetic, Engine, Place};
-use crate::platform::{PostError, Poster};
+use crate::engine::{synthetic, Engine};
+use crate::platform::{Destination, PostError, Poster};
 use crate::storage::Store;
 
 /// A poster that accepts everything, so the tick measures the scheduler and storage only.
 struct NullPoster;
 
 impl Poster for NullPoster {
-    async fn post(&self, _place: &Place, _message: &Message) -> Result<(), PostError> {
+    async fn post(&self, _to: &Destination, _message: &Message) -> Result<(), PostError> {
         Ok(())
     }
 }

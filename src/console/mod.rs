@@ -173,12 +173,12 @@ pub struct ConsolePoster;
 impl crate::platform::Poster for ConsolePoster {
     async fn post(
         &self,
-        place: &Place,
+        to: &crate::platform::Destination,
         message: &crate::engine::Message,
     ) -> Result<(), crate::platform::PostError> {
         println!(
             "\n[check-in in {}]\n{}",
-            place.channel,
+            to.place.channel,
             render::render(message)
         );
         Ok(())

@@ -8,9 +8,7 @@ use serenity::http::HttpError;
 use super::render::{self, Outgoing};
 use crate::content::Content;
 use crate::engine::message::Message;
-use crate::engine::Place;
-use crate::i18n::Lang;
-use crate::platform::{PostError, Poster};
+use crate::platform::{Destination, PostError, Poster};
 
 pub struct DiscordPoster {
     http: Arc<Http>,
@@ -24,12 +22,12 @@ impl DiscordPoster {
 }
 
 impl Poster for DiscordPoster {
-    async fn post(&self, place: &Place, message: &Message) -> Result<(), PostError> {
+    async fn post(&self, to: &Destination, message: &Message) -> Result<(), PostError> {
+        let place = &to.place;
         let channel =
             channel_id(&place.channel).ok_or_else(|| PostError::Gone(place.channel.clone()))?;
-        // Buttons in a check-in carry trajectory id 0, which a press resolves through the
-        // channel's binding.
-        for outgoing in render::render(self.content, Lang::default(), None, message) {
+        let outgoing = render::render(self.content, to.lang, Some(to.trajectory), message);
+        for outgoing in outgoing {
             send(&self.http, channel, &outgoing)
                 .await
                 .map_err(|e| classify(&e, &place.channel))?;

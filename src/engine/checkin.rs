@@ -250,7 +250,11 @@ pub fn local_time(at: Timestamp, zone: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
     /// Post this message to the trajectory's place.
-    Send { place: Place, message: Message },
+    Send {
+        place: Place,
+        lang: Lang,
+        message: Message,
+    },
     /// The slot was missed by more than the catch-up delay and is skipped.
     Skipped { late_by: SignedDuration },
     /// Nothing to do: the slot was claimed before, moved, or is not due yet.
@@ -312,7 +316,15 @@ pub fn claim(
         });
     }
     let place = new_state.trajectory.place.clone();
-    (Some(new_state), Claim::Send { place, message })
+    let lang = new_state.trajectory.lang;
+    (
+        Some(new_state),
+        Claim::Send {
+            place,
+            lang,
+            message,
+        },
+    )
 }
 
 /// Records a failed post of the slot: schedules the next attempt, or gives up after the last
