@@ -584,6 +584,35 @@ async fn note_shows_without_pinging() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_command_answered_privately() {
+    within_timeout(async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine_at(&dir.path().join("db")).await;
+        let bot = connect(&fake, &config(&fake), engine.clone()).await;
+        let text = fake.text_channel_id();
+        let channel = fake.channel(text).unwrap();
+        let interaction = fake
+            .slash_command("oud-commando", vec![])
+            .channel(channel)
+            .user(fake.test_user());
+        let id = interaction.id();
+        fake.dispatch("INTERACTION_CREATE", interaction.build())
+            .await;
+        let callback = wait_nth(&fake, 1, is_callback(id)).await;
+        let payload = callback.payload().unwrap();
+        let body = serde_json::to_string(&payload).unwrap();
+        assert_eq!(
+            payload["data"]["flags"], 64,
+            "only the member sees it: {body}"
+        );
+        assert!(body.contains("ken ik niet"), "{body}");
+        bot.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_thread_explained_by_its_cause() {
     within_timeout(async {
         let fake = FakeDiscord::start().await;

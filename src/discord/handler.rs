@@ -60,7 +60,9 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         match interaction {
-            Interaction::Command(command) if command.data.name == commands::NAME => {
+            // Every command is answered, also a stale one of another name, so that Discord
+            // never shows "The application did not respond".
+            Interaction::Command(command) => {
                 let sub = command.data.options.first().map_or("", |o| o.name.as_str());
                 let span = info_span!("command", interaction = %command.id, guild = ?command.guild_id, channel = %command.channel_id, user = %command.user.id, command = %sub);
                 self.on_command(&ctx, &command).instrument(span).await;
@@ -85,7 +87,7 @@ impl EventHandler for Handler {
         }
         if map::typed_text(&message).is_none() {
             if !self.empty_content_warned.swap(true, Ordering::SeqCst) {
-                warn!(message = %message.id, channel = %message.channel_id, "a message arrived without text: if no typed message ever counts, enable the Message Content intent in the Developer Portal or set discord.message_content = false (this warning is logged once)");
+                warn!(message = %message.id, channel = %message.channel_id, "a message arrived without text, so it is not an answer; a message with only an attachment or a sticker has none, but if typed answers never count, switch on the Message Content intent in the Developer Portal or set discord.message_content = false (this warning is logged once)");
             }
             return;
         }

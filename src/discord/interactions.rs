@@ -41,12 +41,13 @@ impl Handler {
         let invocation = match map::invocation(command, self.config.start_in_thread) {
             Ok(invocation) => invocation,
             Err(problem) => {
+                warn!(guild = ?origin.guild, channel = %origin.channel, event = %origin.event_id, %problem, "a command could not be read; its registration may be outdated");
                 let lang = self.lang_of(&origin);
-                let text = self.engine.content().fill(
-                    lang,
-                    "discord.bad_command",
-                    &[("problem", &problem)],
-                );
+                let text = self
+                    .engine
+                    .content()
+                    .msg(lang, "discord.bad_command")
+                    .to_string();
                 let result = reply
                     .message(&Outgoing::text(text), Visibility::Private)
                     .await;

@@ -137,6 +137,9 @@ pub fn invocation(
     command: &CommandInteraction,
     start_in_thread: bool,
 ) -> Result<Invocation, String> {
+    if command.data.name != commands::NAME {
+        return Err(format!("unknown command /{}", command.data.name));
+    }
     commands::parse(&command.data.options, start_in_thread)
 }
 
