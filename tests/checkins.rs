@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use jiff::Timestamp;
 use schaalwijzer::checkins::{Clock, Scheduler, TickReport};
 use schaalwijzer::engine::message::{Block, Message};
-use schaalwijzer::engine::{CheckinCommand, Command, Engine, Input, Place, TrajectoryId};
+use schaalwijzer::engine::{CheckinCommand, Command, Engine, Input, TrajectoryId};
 use schaalwijzer::platform::{Destination, PostError, Poster};
 
 struct TestClock(Mutex<Timestamp>);
