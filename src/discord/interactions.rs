@@ -75,6 +75,7 @@ impl Handler {
                 }
             };
             origin.channel = thread;
+            reply.redirect(thread);
         }
         let input = origin.input(None, invocation.command);
         self.run(ctx, &origin, &mut reply, input).await;

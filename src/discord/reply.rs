@@ -130,6 +130,12 @@ impl<'a> Reply<'a> {
         }
     }
 
+    /// Sends later public replies, once the token has expired, to `channel`: the thread a
+    /// start opened instead of the channel the command was typed in.
+    pub fn redirect(&mut self, channel: ChannelId) {
+        self.channel = channel;
+    }
+
     /// Returns the time since Discord created the interaction, by its snowflake id, or since it
     /// arrived if that is longer, which happens when the local clock is behind Discord's.
     fn age(&self) -> Duration {
