@@ -50,3 +50,15 @@ fn second_export_keeps_the_first() {
         assert!(dir.path().join(name).is_file(), "{name} missing:\n{output}");
     }
 }
+
+#[test]
+fn help_follows_trajectory_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_console(dir.path(), b"/help\n/start Test\n/lang en\n/help\n");
+    let dutch = output.find("Tekst zonder schuine streep").expect(&output);
+    let english = output.find("Text without a slash").expect(&output);
+    assert!(
+        dutch < english,
+        "Dutch before the switch, English after:\n{output}"
+    );
+}

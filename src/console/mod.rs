@@ -13,7 +13,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use crate::engine::message::{Block, Effect, Visibility};
 use crate::engine::{Actor, Engine, EngineError, Input, Place, Walk};
 
-pub use parse::{member_id, parse, Line, ParseError, HELP};
+pub use parse::{member_id, parse, Line, ParseError, HELP, HELP_NL};
 
 /// One terminal session: the place it talks in and who is typing.
 pub struct Console<'a> {
@@ -77,13 +77,30 @@ impl<'a> Console<'a> {
                 let command = crate::engine::Command::Show { walk };
                 return self.send(command).await.map(Some);
             }
-            Ok(Line::Help) => return Ok(Some(HELP.to_string())),
+            Ok(Line::Help) => return Ok(Some(self.help().await.to_string())),
             Ok(Line::Cancelled) => return Ok(Some("(nothing deleted)".to_string())),
             Ok(Line::Quit) => return Ok(None),
             Ok(Line::Nothing) => return Ok(Some(String::new())),
             Err(error) => return Ok(Some(error.to_string())),
         };
         self.send(command).await.map(Some)
+    }
+
+    /// Returns the command list in the language of the trajectory in this channel, Dutch
+    /// when none runs here.
+    async fn help(&self) -> &'static str {
+        let bound = self.engine.store().binding(&self.place).ok().flatten();
+        let lang = match bound {
+            Some(id) => match self.engine.state(id).await {
+                Ok(Some(state)) => state.trajectory.lang,
+                _ => crate::i18n::Lang::default(),
+            },
+            None => crate::i18n::Lang::default(),
+        };
+        match lang {
+            crate::i18n::Lang::Nl => HELP_NL,
+            crate::i18n::Lang::En => HELP,
+        }
     }
 
     async fn send(&mut self, command: crate::engine::Command) -> Result<String, EngineError> {

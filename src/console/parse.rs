@@ -23,8 +23,33 @@ pub enum Line {
 #[error("{0}; type /help for the commands")]
 pub struct ParseError(String);
 
+pub const HELP_NL: &str = "\
+Commando's. Tekst zonder schuine streep beantwoordt de huidige vraag: een nummer, een
+optie-id, nummers met komma's bij een meerkeuzevraag, of - voor geen enkele optie.
+  /as NAAM              speel deelnemer NAAM (bij het eerste gebruik aangemaakt)
+  /start NAAM [| OMSCHRIJVING]   start een traject; jij wordt facilitator
+  /join                 doe mee aan het traject
+  /show                 toon de huidige vraag
+  /private  /channel    beantwoord de vragen in je eigen tempo, of samen in het kanaal
+  /note TEKST           voeg een toelichting toe aan de huidige vraag
+  /next /back /skip     ga door de vragen (in het kanaal: alleen facilitators)
+  /goto ID              ga naar vraag ID (bijvoorbeeld R3)
+  /status  /result  /mine   voortgang, het advies, je eigen antwoorden
+  /agree ID WAARDE      leg het afgesproken antwoord vast (facilitators)
+  /facilitator NAAM     maak NAAM facilitator (facilitators)
+  /close  /reopen  /delete [confirm]   (facilitators; /cancel zegt nee)
+  /export               bewaar de antwoorden als Markdown- en JSON-bestand in de huidige
+                        map, naast eerdere exports (facilitators)
+  /checkin REGEL [ZONE] check-ins, bijvoorbeeld /checkin wekelijks ma,do 09:00 Europe/Amsterdam
+                        (facilitators)
+  /checkin show|pause|resume|remove
+  /zone ZONE            de standaardtijdzone voor check-ins (facilitators)
+  /lang nl|en           de taal van het traject
+  /quit                 stoppen";
+
 pub const HELP: &str = "\
-Commands (text without a slash answers the current question):
+Commands. Text without a slash answers the current question: a number, an option id,
+numbers separated by commas for a multiple choice, or - for no option at all.
   /as NAME              act as member NAME (created on first use)
   /start NAME [| DESCRIPTION]   start a trajectory; you become facilitator
   /join                 join the trajectory
