@@ -173,6 +173,19 @@ fn placeholder_mismatch_is_named() {
     assert!(error.contains("placeholders differ"), "{error}");
 }
 
+#[test]
+fn placeholder_renamed_in_both_languages_is_named() {
+    let error = error_after("prompts/messages.toml", |text| {
+        text.replace(
+            r#""advice.title" = { nl = "Schaalwijzer-advies: {name}", en = "Schaalwijzer advice: {name}" }"#,
+            r#""advice.title" = { nl = "Schaalwijzer-advies: {naam}", en = "Schaalwijzer advice: {naam}" }"#,
+        )
+    });
+    assert!(error.contains("advice.title"), "{error}");
+    assert!(error.contains("{naam}"), "{error}");
+    assert!(error.contains("the bot fills {name}"), "{error}");
+}
+
 /// Every message key the code names exists in prompts/messages.toml.
 #[test]
 fn message_keys_in_code_exist() {

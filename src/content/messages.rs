@@ -234,6 +234,39 @@ impl Messages {
         fill_placeholders(self.get(lang, key), values)
     }
 
+    /// Lists the messages whose placeholders differ from those of the same message in
+    /// `reference`, the built-in copy, whose placeholders are the ones the code fills.
+    pub(super) fn check_placeholders(&self, reference: &Messages, file: &str) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for (key, text) in &self.entries {
+            let Some(expected) = reference.entries.get(key) else {
+                continue;
+            };
+            let used = placeholders(&text.en);
+            let filled = placeholders(&expected.en);
+            if used != filled {
+                let names = |set: &BTreeSet<&str>| {
+                    let names: Vec<String> = set.iter().map(|n| format!("{{{n}}}")).collect();
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                };
+                problems.push(Problem {
+                    file: file.to_string(),
+                    path: key.clone(),
+                    problem: format!(
+                        "uses the placeholders {}, but the bot fills {}: use exactly those",
+                        names(&used),
+                        names(&filled)
+                    ),
+                });
+            }
+        }
+        problems
+    }
+
     pub(super) fn validate(
         file: &str,
         raw: BTreeMap<String, RawText>,

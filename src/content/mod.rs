@@ -140,7 +140,18 @@ impl Content {
             })?;
             sources.push((path.display().to_string(), text));
         }
-        Content::from_sources(&sources)
+        let content = Content::from_sources(&sources)?;
+        // An edited message may only use the placeholders the code fills, which are those of
+        // the built-in copy.
+        let reference = Content::embedded()?;
+        let file = root.join(FILES[1]).display().to_string();
+        let problems = content
+            .messages
+            .check_placeholders(&reference.messages, &file);
+        if !problems.is_empty() {
+            return Err(ContentError::Invalid(problems));
+        }
+        Ok(content)
     }
 
     /// Builds the content from (file name, text) pairs in the order of [`FILES`].
