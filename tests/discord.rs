@@ -160,6 +160,18 @@ fn is_follow_up(token: String) -> impl Fn(&RecordedRequest) -> bool {
     move |r| r.method == "POST" && r.path.ends_with(&token)
 }
 
+/// Waits for the ephemeral follow-up on the interaction `token` and returns its text.
+async fn private_notice(fake: &FakeDiscord, token: &str) -> String {
+    let notice = wait_nth(fake, 1, |r: &RecordedRequest| {
+        is_follow_up(token.to_string())(r) && r.payload().is_some_and(|p| p["flags"] == 64)
+    })
+    .await;
+    notice.payload().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Returns the custom ids of a message's components.
 fn custom_ids(message: &Value) -> Vec<String> {
     let rows = message["components"]
@@ -637,14 +649,7 @@ async fn refused_thread_explained_by_its_cause() {
             fake.fail_next("POST", &threads, status, body);
             let name = payloads::string_option("name", "Omgevingschat");
             let (_, token) = slash(&fake, text, fake.test_user(), "start", vec![name]).await;
-            let notice = wait_nth(&fake, 1, |r: &RecordedRequest| {
-                is_follow_up(token.clone())(r) && r.payload().is_some_and(|p| p["flags"] == 64)
-            })
-            .await;
-            let notice = notice.payload().unwrap()["content"]
-                .as_str()
-                .unwrap()
-                .to_string();
+            let notice = private_notice(&fake, &token).await;
             assert!(notice.contains(expected), "status {status}: {notice}");
         }
         assert!(
@@ -691,14 +696,7 @@ async fn forbidden_post_logged_others_served() {
         .await;
         let refused = wait_nth(&fake, 1, is_post(text)).await;
         assert_eq!(refused.status, 403);
-        let notice = wait_nth(&fake, 1, |r: &RecordedRequest| {
-            is_follow_up(token.clone())(r) && r.payload().is_some_and(|p| p["flags"] == 64)
-        })
-        .await;
-        let notice = notice.payload().unwrap()["content"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let notice = private_notice(&fake, &token).await;
         assert!(
             notice.contains("kon niet"),
             "the member hears of it: {notice}"
