@@ -428,7 +428,7 @@ async fn answer_redelivered_after_restart_recorded_once() {
 }
 
 #[tokio::test]
-async fn new_trajectory_after_close_leaves_the_old_one_intact() {
+async fn start_after_close_keeps_old_trajectory() {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::engine_at(&dir.path().join("db"));
     let old = start(&engine, "c1", "anna").await;

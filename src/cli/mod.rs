@@ -193,8 +193,8 @@ impl Args {
     }
 }
 
-/// Log targets capped below trace level whatever `RUST_LOG` says: tungstenite logs every
-/// WebSocket frame it sends at trace level, and the gateway IDENTIFY frame carries the token.
+/// Log targets capped below trace level whatever `RUST_LOG` sets, because tungstenite logs
+/// every WebSocket frame it sends at trace level and the gateway IDENTIFY frame carries the token.
 const SECRET_BEARING_TARGETS: &[&str] = &["tungstenite::protocol=debug"];
 
 /// Returns the log filter from `RUST_LOG` (default: `default_level`), with the targets that

@@ -60,8 +60,8 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         match interaction {
-            // Every command is answered, also a stale one of another name, so that Discord
-            // never shows "The application did not respond".
+            // Every command gets a reply, a stale one of another name too, so Discord never
+            // shows "The application did not respond".
             Interaction::Command(command) => {
                 let sub = command.data.options.first().map_or("", |o| o.name.as_str());
                 let span = info_span!("command", interaction = %command.id, guild = ?command.guild_id, channel = %command.channel_id, user = %command.user.id, command = %sub);

@@ -82,7 +82,7 @@ impl Handler {
     }
 
     /// Opens a public thread named after the trajectory. When Discord rejects it, returns
-    /// the key of the message that tells the member why.
+    /// the key of the message that explains the cause to the member.
     async fn open_thread(
         &self,
         ctx: &Context,

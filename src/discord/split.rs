@@ -3,6 +3,7 @@
 //! messages.
 
 use crate::advice::document::Document;
+pub use crate::engine::message::shorten;
 
 /// Discord's limits on messages and embeds (API v10).
 pub mod limit {
@@ -146,17 +147,6 @@ fn split_words(line: &str, max: usize) -> Vec<String> {
         pieces.push(current);
     }
     pieces
-}
-
-/// Truncates a label to `max` characters with an ellipsis; for button labels and titles,
-/// whose full text is shown elsewhere in the message.
-pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
-    short.push('…');
-    short
 }
 
 /// Turns the advice document into embeds within the per-embed limits. `continued` is the

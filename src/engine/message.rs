@@ -183,11 +183,19 @@ pub use crate::advice::markdown::escape_markdown;
 /// Most characters of a user's text that an error message quotes back.
 pub const MAX_QUOTED_CHARS: usize = 60;
 
-/// Returns the start of `text` for quoting in an error, with `…` where it was cut, so a
-/// pasted page does not come back as a page.
-pub fn excerpt(text: &str) -> String {
-    match text.char_indices().nth(MAX_QUOTED_CHARS) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
+/// Truncates `text` to at most `max` characters, the last of them an ellipsis where it was
+/// cut. Used for labels and titles whose full text is shown elsewhere, and for quotes.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
     }
+    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}
+
+/// Returns the start of `text` for quoting in an error, so a pasted page does not come back
+/// as a page.
+pub fn excerpt(text: &str) -> String {
+    shorten(text, MAX_QUOTED_CHARS)
 }
